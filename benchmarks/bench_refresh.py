@@ -1,0 +1,74 @@
+"""Time a full and an incremental refresh (and the load alone) on a generated store.
+
+    uv run python benchmarks/bench_refresh.py --cases 1000000 [--store sqlite:///path] [--keep DIR]
+
+Prints the seconds of each Dagster step, the load per table and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--store", help="an existing store URL (otherwise one is generated)")
+    parser.add_argument("--keep", help="data directory to use and keep")
+    args = parser.parse_args()
+
+    root = Path(args.keep or tempfile.mkdtemp(prefix="bench-refresh-"))
+    root.mkdir(parents=True, exist_ok=True)
+    os.environ["ANTISMUGGLING_HOME"] = str(root / "home")
+    url = args.store or f"sqlite:///{root / 'ops.db'}"
+    os.environ["ANTISMUGGLING_OPS_URL"] = url
+
+    from antismuggling.config import load_settings
+    from antismuggling.refresh import run_refresh
+    from antismuggling.store.generate import generate_store
+
+    if not args.store and not (root / "ops.db").exists():
+        started = time.perf_counter()
+        generate_store(url, args.cases, args.seed, progress=True)
+        print(f"generate {args.cases:,} cases: {time.perf_counter() - started:.1f} s")
+
+    settings = load_settings()
+    for label, full in (("full refresh", True), ("incremental refresh (no change)", False)):
+        started = time.perf_counter()
+        outcome = run_refresh(settings, full=full)
+        elapsed = time.perf_counter() - started
+        print(f"{label}: {elapsed:.1f} s, success={outcome.success} {outcome.error or ''}")
+        _print_step_times(settings, outcome.run_id)
+
+    if url.startswith("sqlite:///"):
+        con = sqlite3.connect(url.removeprefix("sqlite:///"))
+        con.execute("update cases set status = 'CLOSED', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                    "where case_id % 100 = 0")
+        con.commit()
+        con.close()
+        started = time.perf_counter()
+        outcome = run_refresh(settings)
+        print(f"incremental refresh (1% of cases edited): {time.perf_counter() - started:.1f} s, success={outcome.success}")
+        _print_step_times(settings, outcome.run_id)
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def _print_step_times(settings, run_id: str) -> None:
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        stats = instance.get_run_step_stats(run_id)
+    for stat in stats:
+        if stat.start_time and stat.end_time:
+            print(f"    {stat.step_key}: {stat.end_time - stat.start_time:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

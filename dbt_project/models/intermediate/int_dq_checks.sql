@@ -1,0 +1,194 @@
+{{ config(materialized='table') }}
+
+-- Every data-quality issue found in the current raw layer: one row per source row and check.
+--   quarantined: a live source row kept out of every mart (orphans, unknown officer);
+--   flagged:     a row kept in the marts but suspect.
+-- Only rows that are live (or, for quarantine, would be live but for their parent) are
+-- checked: a soft-deleted row is no issue. first_seen_at comes from int_dq_issue_first_seen.
+
+with cases as (
+    select
+        c.*,
+        f.formation_code is not null            as formation_exists,
+        sl.location_id is not null              as seizure_location_exists,
+        ol.location_id is not null              as origin_location_exists,
+        dl.location_id is not null              as destination_location_exists,
+        count(*) over (partition by c.formation_code, c.case_no) as n_same_case_no
+    from {{ ref('stg_cases') }} as c
+    left join (select distinct formation_code from {{ ref('stg_formations') }}) as f
+        on f.formation_code = c.formation_code
+    left join (select distinct location_id from {{ ref('stg_locations') }}) as sl
+        on sl.location_id = c.seizure_location_id
+    left join (select distinct location_id from {{ ref('stg_locations') }}) as ol
+        on ol.location_id = c.origin_location_id
+    left join (select distinct location_id from {{ ref('stg_locations') }}) as dl
+        on dl.location_id = c.destination_location_id
+    where {{ is_live_case('c') }}
+),
+
+items as (
+    select * from {{ ref('int_seizure_items_hs') }} where not is_deleted
+),
+
+vehicles as (
+    select * from {{ ref('int_case_vehicles') }} where not is_deleted
+),
+
+persons as (
+    select * from {{ ref('int_case_persons_cnic') }} where not is_deleted
+),
+
+case_officers as (
+    select * from {{ ref('int_case_officers') }} where not is_deleted
+),
+
+postings as (
+    select
+        p.*,
+        o.officer_id is not null                as officer_exists,
+        f.formation_code is not null            as formation_exists
+    from {{ ref('stg_officer_postings') }} as p
+    left join (select distinct officer_id from {{ ref('stg_officers') }}) as o
+        on o.officer_id = p.officer_id
+    left join (select distinct formation_code from {{ ref('stg_formations') }}) as f
+        on f.formation_code = p.formation_code
+),
+
+checks as (
+    -- cases: every live case is in fct_cases, so case issues are all flagged ---------------
+    {{ dq_check('cases', 'cases', 'case_pk', 'missing_seizure_at', 'flagged',
+                clean_text('seizure_at_raw') ~ ' is null', "'seizure_at is missing'") }}
+    union all
+    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'seizure_at') }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'missing_created_at', 'flagged',
+                clean_text('created_at_raw') ~ ' is null', "'created_at is missing'") }}
+    union all
+    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'created_at') }}
+    union all
+    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'updated_at') }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'seizure_date_in_future', 'flagged',
+                'seizure_date > ' ~ refresh_date_pkt(),
+                "'seizure date ' || seizure_date || ' is after the refresh date ' || " ~ refresh_date_pkt()) }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'seizure_after_entry', 'flagged',
+                'created_at_utc < seizure_at_utc',
+                "'entered at ' || created_at_utc || ' UTC, before the seizure at ' || seizure_at_utc || ' UTC'") }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'unknown_formation_code', 'flagged',
+                'not formation_exists',
+                "'formation_code ' || " ~ dq_quote('formation_code') ~ " || ' is not a known formation'") }}
+    union all
+    {% for loc in ['seizure', 'origin', 'destination'] %}
+    {{ dq_check('cases', 'cases', 'case_pk', 'unknown_' ~ loc ~ '_location_id', 'flagged',
+                clean_text(loc ~ '_location_id_raw') ~ ' is not null and not ' ~ loc ~ '_location_exists',
+                "'" ~ loc ~ "_location_id ' || " ~ dq_quote(loc ~ '_location_id_raw') ~ " || ' is not a known location'") }}
+    union all
+    {% endfor %}
+    {{ dq_check('cases', 'cases', 'case_pk', 'status_outcome_inconsistent', 'flagged',
+                '(adjudication_outcome is not null and status in ' ~ sql_list(pre_adjudication_statuses()) ~ ')'
+                ~ ' or (adjudication_outcome is null and status in ' ~ sql_list(outcome_required_statuses()) ~ ')',
+                "'status ' || status || ' with adjudication_outcome ' || coalesce(adjudication_outcome, 'NULL')") }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'invalid_status', 'flagged',
+                'status is null or status not in ' ~ sql_list(case_statuses()),
+                "'status ' || " ~ dq_quote('status') ~ " || ' is not a contract status'") }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'invalid_adjudication_outcome', 'flagged',
+                'adjudication_outcome not in ' ~ sql_list(adjudication_outcomes()),
+                "'adjudication_outcome ' || " ~ dq_quote('adjudication_outcome') ~ " || ' is not a contract outcome'") }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'invalid_detection_method', 'flagged',
+                'detection_method is null or detection_method not in ' ~ sql_list(detection_methods()),
+                "'detection_method ' || " ~ dq_quote('detection_method') ~ " || ' is not a contract method'") }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'invalid_offence_nature', 'flagged',
+                'offence_nature is null or offence_nature not in ' ~ sql_list(offence_natures()),
+                "'offence_nature ' || " ~ dq_quote('offence_nature') ~ " || ' is not a contract offence'") }}
+    union all
+    {{ dq_bad_number('cases', 'cases', 'case_pk', 'redemption_fine_pkr') }}
+    union all
+    {{ dq_bad_number('cases', 'cases', 'case_pk', 'personal_penalty_pkr') }}
+    union all
+    {{ dq_check('cases', 'cases', 'case_pk', 'duplicate_case_no', 'flagged',
+                'case_no is not null and n_same_case_no > 1',
+                "'case_no ' || case_no || ' of ' || coalesce(formation_code, 'NULL') || ' is on ' || n_same_case_no || ' live cases'") }}
+
+    -- seizure_items ----------------------------------------------------------------------
+    union all
+    {{ dq_orphan('seizure_items', 'items', 'item_pk') }}
+    union all
+    {{ dq_check('seizure_items', 'items', 'item_pk', 'missing_hs_code', 'flagged',
+                'is_live and ' ~ clean_text('hs_code_raw') ~ ' is null', "'hs_code is missing'") }}
+    union all
+    {{ dq_check('seizure_items', 'items', 'item_pk', 'unparseable_hs_code', 'flagged',
+                "is_live and hs_code_status = 'UNPARSEABLE' and " ~ clean_text('hs_code_raw') ~ ' is not null',
+                "'hs_code ' || " ~ dq_quote('hs_code_raw') ~ " || ' has fewer than 4 digits'") }}
+    union all
+    {{ dq_check('seizure_items', 'items', 'item_pk', 'unknown_hs_code', 'flagged',
+                "is_live and hs_code_status = 'UNKNOWN_CODE'",
+                "'hs_code ' || " ~ dq_quote('hs_code_raw') ~ " || ' (' || hs_digits || ') is not in the HS nomenclature'") }}
+    union all
+    {{ dq_bad_number('seizure_items', 'items', 'item_pk', 'quantity', 'is_live') }}
+    union all
+    {{ dq_bad_number('seizure_items', 'items', 'item_pk', 'value_pkr', 'is_live') }}
+    union all
+    {{ dq_unparseable_timestamp('seizure_items', 'items', 'item_pk', 'created_at', 'is_live') }}
+    union all
+    {{ dq_unparseable_timestamp('seizure_items', 'items', 'item_pk', 'updated_at', 'is_live') }}
+
+    -- case_vehicles ----------------------------------------------------------------------
+    union all
+    {{ dq_orphan('case_vehicles', 'vehicles', 'case_vehicle_pk') }}
+    union all
+    {{ dq_bad_number('case_vehicles', 'vehicles', 'case_vehicle_pk', 'value_pkr', 'is_live') }}
+    union all
+    {{ dq_unparseable_timestamp('case_vehicles', 'vehicles', 'case_vehicle_pk', 'created_at', 'is_live') }}
+    union all
+    {{ dq_unparseable_timestamp('case_vehicles', 'vehicles', 'case_vehicle_pk', 'updated_at', 'is_live') }}
+
+    -- case_persons -----------------------------------------------------------------------
+    union all
+    {{ dq_orphan('case_persons', 'persons', 'case_person_pk') }}
+    union all
+    {{ dq_check('case_persons', 'persons', 'case_person_pk', 'invalid_cnic', 'flagged',
+                "is_live and cnic_status = 'INVALID'",
+                "'cnic ' || " ~ dq_quote('cnic_raw') ~ " || ' is not a valid CNIC'") }}
+    union all
+    {{ dq_unparseable_timestamp('case_persons', 'persons', 'case_person_pk', 'created_at', 'is_live') }}
+    union all
+    {{ dq_unparseable_timestamp('case_persons', 'persons', 'case_person_pk', 'updated_at', 'is_live') }}
+
+    -- case_officers ----------------------------------------------------------------------
+    union all
+    {{ dq_orphan('case_officers', 'case_officers', 'case_officer_pk') }}
+    union all
+    {{ dq_check('case_officers', 'case_officers', 'case_officer_pk', 'unknown_officer', 'quarantined',
+                'is_officer_missing',
+                "'officer ' || " ~ dq_quote('officer_id_raw') ~ " || ' does not exist'") }}
+    union all
+    {{ dq_check('case_officers', 'case_officers', 'case_officer_pk', 'officer_deleted', 'flagged',
+                "is_in_marts and officer_state = 'deleted'",
+                "'officer ' || officer_id || ' is deleted'") }}
+    union all
+    {{ dq_unparseable_timestamp('case_officers', 'case_officers', 'case_officer_pk', 'created_at', 'is_in_marts') }}
+    union all
+    {{ dq_unparseable_timestamp('case_officers', 'case_officers', 'case_officer_pk', 'updated_at', 'is_in_marts') }}
+
+    -- officer_postings (never deleted): flagged only; a posting that cannot cover a
+    -- seizure date simply never matches, and the case's formation is used instead -------
+    union all
+    {{ dq_check('officer_postings', 'postings', 'posting_pk', 'unknown_officer', 'flagged',
+                'not officer_exists', "'officer ' || coalesce(cast(officer_id as varchar), 'NULL') || ' does not exist'") }}
+    union all
+    {{ dq_check('officer_postings', 'postings', 'posting_pk', 'unknown_formation_code', 'flagged',
+                'not formation_exists',
+                "'formation_code ' || " ~ dq_quote('formation_code') ~ " || ' is not a known formation'") }}
+    union all
+    {{ dq_check('officer_postings', 'postings', 'posting_pk', 'invalid_posting_period', 'flagged',
+                'posted_from is null or posted_to < posted_from',
+                "'posted_from ' || coalesce(cast(posted_from as varchar), 'NULL') || ', posted_to ' || coalesce(cast(posted_to as varchar), 'NULL')") }}
+)
+
+select * from checks

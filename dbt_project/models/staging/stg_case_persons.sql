@@ -1,0 +1,22 @@
+select
+    {{ parse_int('case_person_id') }}                    as case_person_id,
+    trim(case_person_id)                                 as case_person_pk,
+    {{ parse_int('case_id') }}                           as case_id,
+    case_id                                              as case_id_raw,
+    cnic                                                 as cnic_raw,
+    {{ clean_text('passport_no') }}                      as passport_no,
+    {{ clean_text('full_name') }}                        as full_name,
+    {{ clean_text('father_name') }}                      as father_name,
+    {{ clean_code('gender') }}                           as gender,
+    {{ parse_date('date_of_birth') }}                    as date_of_birth,
+    {{ clean_code('nationality') }}                      as nationality,
+    {{ clean_text('home_district') }}                    as home_district,
+    {{ clean_code('role') }}                             as role,
+    {{ clean_code('custody_status') }}                   as custody_status,
+    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
+    created_at                                           as created_at_raw,
+    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
+    updated_at                                           as updated_at_raw,
+    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
+    {{ is_deleted('deleted_at') }}                       as is_deleted
+from {{ source('raw', 'case_persons') }}

@@ -1,0 +1,21 @@
+select
+    {{ parse_int('item_id') }}                           as item_id,
+    trim(item_id)                                        as item_pk,
+    {{ parse_int('case_id') }}                           as case_id,
+    case_id                                              as case_id_raw,
+    hs_code                                              as hs_code_raw,
+    {{ clean_text('description') }}                      as description,
+    {{ parse_quantity('quantity') }}                     as quantity,
+    quantity                                             as quantity_raw,
+    {{ clean_text('unit') }}                             as unit,
+    {{ parse_money('value_pkr') }}                       as value_pkr,
+    value_pkr                                            as value_pkr_raw,
+    {{ clean_code('origin_country') }}                   as origin_country,
+    {{ clean_text('concealment') }}                      as concealment,
+    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
+    created_at                                           as created_at_raw,
+    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
+    updated_at                                           as updated_at_raw,
+    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
+    {{ is_deleted('deleted_at') }}                       as is_deleted
+from {{ source('raw', 'seizure_items') }}

@@ -1,0 +1,1 @@
+"""antismuggling: analytics warehouse of a customs anti-smuggling system."""

@@ -1,0 +1,35 @@
+"""The Dagster code location: ``dagster dev -m antismuggling.definitions``.
+
+Built lazily (``@dg.definitions``) so importing the package stays cheap; the dbt manifest is
+parsed only when the definitions are first loaded.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from antismuggling.config import Settings, load_settings
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    from antismuggling.defs.assets.ingest import hs_reference, raw_tables
+    from antismuggling.defs.assets.publish import build_publish_asset
+    from antismuggling.defs.assets.warehouse import build_dbt_assets
+    from antismuggling.defs.jobs import refresh_job
+    from antismuggling.defs.resources import build_resources
+    from antismuggling.defs.schedules import daily_refresh_schedule
+
+    warehouse_models = build_dbt_assets()
+    mart_keys = [key for key in warehouse_models.keys if key.path[0] == "marts"]
+    ingest = dg.Definitions(assets=[raw_tables, hs_reference])
+    warehouse = dg.Definitions(assets=[warehouse_models])
+    publish = dg.Definitions(assets=[build_publish_asset(mart_keys)])
+    orchestration = dg.Definitions(jobs=[refresh_job], schedules=[daily_refresh_schedule])
+    return dg.Definitions.merge(ingest, warehouse, publish, orchestration).with_resources(
+        build_resources(settings or load_settings())
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

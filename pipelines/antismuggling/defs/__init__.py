@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per domain, merged in ``antismuggling.definitions``."""

@@ -1,0 +1,34 @@
+"""The dbt models: staging, intermediate rules and the marts."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from antismuggling.defs.project import dbt_project, ensure_manifest, export_dbt_environment
+from antismuggling.defs.resources import WarehouseResource
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Models are keyed by schema and name (``marts/fct_cases``); sources keep ``raw/<table>``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return dbt_resource_props["source_name"]
+        return dbt_resource_props.get("config", {}).get("schema") or "warehouse"
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=WarehouseTranslator())
+    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        export_dbt_environment(warehouse.settings)
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return warehouse_models

@@ -1,0 +1,227 @@
+"""Load the operational store into the warehouse's ``raw`` schema, incrementally.
+
+Every source table is mirrored column for column as VARCHAR text (parsing belongs to the dbt
+staging models). The first load, and any ``full`` load, copies whole tables. Later loads read
+only rows whose ``updated_at`` falls on or after the day before the last watermark (the overlap
+catches late commits and clock skew) and merge them by primary key, replacing a row only when
+its content changed: re-running a load changes nothing, and soft deletes arrive as updates.
+
+The watermark is a date taken from the text of ``updated_at``: every timestamp format the
+contract allows starts with ``YYYY-MM-DD``, so filtering on that prefix is correct in SQLite
+whatever the format, and needs no timestamp parsing here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+from antismuggling.duckdb_extensions import load_extension
+from antismuggling.sqltext import quote_literal
+from antismuggling.store.schema import PRIMARY_KEYS, TABLES, column_names
+from antismuggling.store.urls import StoreURL, parse_store_url, redact_url
+
+RAW_SCHEMA = "raw"
+LOAD_STATE = f"{RAW_SCHEMA}._load_state"
+SOURCE_ALIAS = "ops_source"
+OVERLAP = timedelta(days=1)
+
+HS_REFERENCE_DDL = """
+create schema if not exists reference;
+create table if not exists reference.hs_nomenclature (
+    section varchar, hscode varchar, description varchar, parent varchar, level varchar
+);
+"""
+
+
+class SourceError(RuntimeError):
+    """The operational store cannot be read, or does not follow the contract."""
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    table: str
+    mode: str  # "full" or "incremental"
+    rows_read: int
+    rows_changed: int
+    rows_total: int
+    watermark_date: date | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source: str  # redacted URL
+    tables: list[TableLoad]
+
+    @property
+    def rows_changed(self) -> int:
+        return sum(t.rows_changed for t in self.tables)
+
+    @property
+    def watermark_date(self) -> date | None:
+        marks = [t.watermark_date for t in self.tables if t.watermark_date]
+        return max(marks) if marks else None
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def ensure_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(
+        f"""create table if not exists {LOAD_STATE} (
+            table_name varchar primary key, mode varchar, watermark_date date,
+            rows_read bigint, rows_changed bigint, rows_total bigint, loaded_at timestamp)"""
+    )
+    con.execute(HS_REFERENCE_DDL)
+
+
+def load_operational_store(
+    warehouse_path: Path,
+    ops_url: str,
+    *,
+    full: bool = False,
+    on_table: Callable[[TableLoad], None] | None = None,
+) -> LoadResult:
+    """Load every contract table from ``ops_url`` into ``raw``; one transaction for all tables."""
+    store = parse_store_url(ops_url)
+    con = connect_warehouse(warehouse_path)
+    try:
+        ensure_warehouse_schemas(con)
+        source_schema = _attach_source(con, store)
+        source_columns = _check_contract(con, source_schema)
+        loads: list[TableLoad] = []
+        con.execute("begin")
+        try:
+            for table in TABLES:
+                load = _load_table(con, store, source_schema, table, source_columns[table], full=full)
+                loads.append(load)
+                if on_table:
+                    on_table(load)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return LoadResult(source=redact_url(ops_url), tables=loads)
+    finally:
+        con.close()
+
+
+def _attach_source(con: duckdb.DuckDBPyConnection, store: StoreURL) -> str:
+    """Attach the store read-only as ``ops_source``; return the schema holding the tables."""
+    try:
+        if store.kind == "sqlite":
+            if not store.path.is_file():
+                raise SourceError(f"the SQLite operational store {store.path} does not exist")
+            load_extension(con, "sqlite")
+            con.execute("set sqlite_all_varchar = true")
+            con.execute(f"attach {quote_literal(str(store.path))} as {SOURCE_ALIAS} (type sqlite, read_only)")
+            return "main"
+        load_extension(con, "postgres")
+        con.execute(f"attach {quote_literal(store.dsn)} as {SOURCE_ALIAS} (type postgres, read_only)")
+        return "public"
+    except duckdb.Error as exc:
+        raise SourceError(f"cannot open the operational store {redact_url(store.url)}: {exc}") from exc
+
+
+def _check_contract(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() where database_name = ? and schema_name = ?",
+        [SOURCE_ALIAS, schema],
+    ).fetchall()
+    found: dict[str, set[str]] = {}
+    for table_name, column_name in rows:
+        found.setdefault(table_name.lower(), set()).add(column_name.lower())
+    problems = []
+    for table in TABLES:
+        columns = column_names(table)
+        if table not in found:
+            problems.append(f"table {table} is missing")
+            continue
+        missing = [c for c in columns if c not in found[table]]
+        if missing:
+            problems.append(f"{table} lacks column(s) {', '.join(missing)}")
+    if problems:
+        raise SourceError("the operational store does not follow the contract: " + "; ".join(problems))
+    return {table: list(column_names(table)) for table in TABLES}
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    store: StoreURL,
+    source_schema: str,
+    table: str,
+    columns: list[str],
+    *,
+    full: bool,
+) -> TableLoad:
+    started = time.perf_counter()
+    target = f'{RAW_SCHEMA}."{table}"'
+    select_list = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
+    source = f'{SOURCE_ALIAS}.{source_schema}."{table}"'
+    previous = con.execute(
+        f"select watermark_date from {LOAD_STATE} where table_name = ?", [table]
+    ).fetchone()
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()[0]
+    incremental = not full and exists and previous is not None and previous[0] is not None
+
+    if not incremental:
+        con.execute(f"create or replace table {target} as select {select_list} from {source}")
+        rows_read = rows_changed = con.execute(f"select count(*) from {target}").fetchone()[0]
+        mode = "full"
+    else:
+        since = previous[0] - OVERLAP
+        if store.kind == "sqlite":
+            predicate = f"\"updated_at\" >= '{since.isoformat()}'"
+        else:
+            predicate = f"\"updated_at\" >= timestamptz '{since.isoformat()} 00:00:00+00'"
+        keys = ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table])
+        con.execute(f"create or replace temp table _batch as select {select_list} from {source} where {predicate}")
+        con.execute(
+            f"create or replace temp table _changed as select * from _batch "
+            f"except select t.* from {target} t semi join _batch b using ({keys})"
+        )
+        key_match = " and ".join(f'{target}."{k}" = c."{k}"' for k in PRIMARY_KEYS[table])
+        con.execute(f"delete from {target} using _changed c where {key_match}")
+        con.execute(f"insert into {target} select * from _changed")
+        rows_read = con.execute("select count(*) from _batch").fetchone()[0]
+        rows_changed = con.execute("select count(*) from _changed").fetchone()[0]
+        con.execute("drop table _batch; drop table _changed")
+        mode = "incremental"
+
+    rows_total = con.execute(f"select count(*) from {target}").fetchone()[0]
+    watermark = _watermark_date(con, target)
+    con.execute(
+        f"insert or replace into {LOAD_STATE} values (?, ?, ?, ?, ?, ?, ?)",
+        [table, mode, watermark, rows_read, rows_changed, rows_total,
+         datetime.now(timezone.utc).replace(tzinfo=None)],
+    )
+    return TableLoad(table, mode, rows_read, rows_changed, rows_total, watermark,
+                     round(time.perf_counter() - started, 3))
+
+
+def _watermark_date(con: duckdb.DuckDBPyConnection, target: str) -> date | None:
+    # A typo'd future timestamp must not push the watermark past today, or real edits would
+    # never be read again; such rows are simply re-read (and found unchanged) on every load.
+    latest_plausible = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+    value = con.execute(
+        f"""select max(try_cast(left("updated_at", 10) as date)) from {target}
+            where regexp_matches("updated_at", '^\\d{{4}}-\\d{{2}}-\\d{{2}}')
+              and left("updated_at", 10) <= ?""",
+        [latest_plausible],
+    ).fetchone()[0]
+    return value

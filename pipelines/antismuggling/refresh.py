@@ -1,0 +1,85 @@
+"""Run the whole pipeline once, in-process: load, build and test, publish."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from antismuggling.config import Settings
+
+DAGSTER_YAML = """\
+# Written by antismuggling: run history lives here; nothing is reported outside.
+telemetry:
+  enabled: false
+run_queue:
+  max_concurrent_runs: 1
+"""
+
+
+class RefreshError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    success: bool
+    run_id: str
+    failed_steps: list[str]
+    error: str | None
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    settings.ensure_dirs()
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists() or config.read_text() != DAGSTER_YAML:
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return settings.dagster_home
+
+
+@contextmanager
+def refresh_lock(settings: Settings):
+    """One refresh at a time per data directory."""
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.warehouse_dir / "refresh.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RefreshError(f"another refresh is running on {settings.home}") from None
+        yield
+
+
+def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
+    from antismuggling.defs.jobs import REFRESH_JOB_NAME
+    from antismuggling.defs.project import export_dbt_environment
+    from antismuggling.definitions import build_definitions
+
+    prepare_dagster_home(settings)
+    export_dbt_environment(settings)
+    with refresh_lock(settings):
+        definitions = build_definitions(settings)
+        job = definitions.resolve_job_def(REFRESH_JOB_NAME)
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={"ops": {"load_operational_store": {"config": {"full": full}}}},
+                raise_on_error=False,
+            )
+    failed = [event.step_key for event in result.all_events if event.is_step_failure]
+    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result))
+
+
+def _first_error(result) -> str | None:
+    """The root cause of the first failed step, not Dagster's wrapper around it."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            while error.cause is not None:
+                error = error.cause
+            return error.message.strip()
+    return None

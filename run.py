@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Set up the project and run it, on a machine that has only Python 3.11+.
+
+    python3 run.py demo          # create the demo store, refresh, serve dashboard + Dagster UI
+    python3 run.py test [ARGS]   # the whole test suite (ARGS go to pytest)
+    python3 run.py -- CMD ...    # any command inside the project's environment
+
+It installs uv (pinned) into .tools/ if the machine has none, then `uv sync --frozen` builds
+.venv from the committed uv.lock with this very interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+UV_VERSION = "0.13.8"
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".tools"
+
+if sys.version_info < (3, 11):
+    sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+
+
+def uv_executable() -> str:
+    local = TOOLS / "bin" / "uv"
+    if local.exists():
+        return str(local)
+    found = shutil.which("uv")
+    if found:
+        return found
+    print(f"installing uv {UV_VERSION} into {TOOLS}", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--target", str(TOOLS), f"uv=={UV_VERSION}"],
+        check=True,
+    )
+    return str(local)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        target = ["antismuggling", "demo", *rest]
+    elif command == "test":
+        target = ["pytest", *rest]
+    elif command == "--":
+        target = rest
+    else:
+        print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        return 2
+    uv = uv_executable()
+    env = {**os.environ, "UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
+    return subprocess.call([uv, "run", "--frozen", "--no-sync", *target], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
