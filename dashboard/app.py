@@ -6,15 +6,11 @@ Run with ``uv run streamlit run dashboard/app.py``. Pages read the published mar
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_DASHBOARD_DIR = Path(__file__).resolve().parent
-_PROJECT_ROOT = str(_DASHBOARD_DIR.parent)
-if _PROJECT_ROOT not in sys.path:  # make `dashboard` importable from the pages
-    sys.path.insert(0, _PROJECT_ROOT)
+import streamlit as st
 
-import streamlit as st  # noqa: E402
+_DASHBOARD_DIR = Path(__file__).resolve().parent
 
 APP_TITLE = "Anti-Smuggling Analytics"
 PAGES_DIR = _DASHBOARD_DIR / "pages"

@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from antismuggling.config import Settings, load_settings
+from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, connect_published, current_snapshot_path
 
 __all__ = [
@@ -88,46 +88,6 @@ def published_dir() -> Path:
     return load_settings().published_dir
 
 
-# Set once connect_published has failed the way described below, so the dashboard stops
-# retrying it (each failed attempt also tries to download DuckDB's ICU extension).
-_connect_published_broken = False
-
-
-def _connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """:func:`connect_published`, tolerating DuckDB builds that reject ``TimeZone`` at connect.
-
-    With duckdb 1.5.5 from PyPI, ``duckdb.connect(..., config={"TimeZone": "UTC"})`` fails
-    ("the icu extension needs to be loaded. But it could not be autoloaded"), after trying
-    to download ICU (about 0.5 s offline), although ICU is built in: ``SET TimeZone`` after
-    connecting works. Until ``connect_published`` does that itself, open the same current
-    snapshot the same way here: read-only, UTC, and never fetching an extension.
-    """
-    global _connect_published_broken
-    if not _connect_published_broken:
-        try:
-            return connect_published(settings)
-        except duckdb.InvalidInputException as exc:
-            if "TimeZone" not in str(exc):
-                raise
-            _connect_published_broken = True
-    path = current_snapshot_path(settings)
-    if path is None:
-        raise NothingPublishedError(
-            f"no marts are published under {settings.published_dir}: run `antismuggling refresh` first"
-        )
-    con = duckdb.connect(
-        str(path),
-        read_only=True,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
-    try:
-        con.execute("set TimeZone = 'UTC'")
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
 @contextmanager
 def _connect(snapshot: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection to the current snapshot, closed on exit.
@@ -137,7 +97,7 @@ def _connect(snapshot: str) -> Iterator[duckdb.DuckDBPyConnection]:
     (pages rerun, picking up the new snapshot).
     """
     settings = load_settings()
-    con = _connect_published(settings)
+    con = connect_published(settings)
     try:
         now_current = current_snapshot_path(settings)
         if now_current is None:
@@ -215,7 +175,7 @@ def _hs_description_source(tables: dict[str, list[str]], level: str) -> tuple[st
             return "column", column, ""
     for table in sorted(tables):
         columns = tables[table]
-        if "description" not in columns or "hs" not in table or table.startswith(("fct_", "mart_")):
+        if "description" not in columns or "hs" not in table.lower() or table.startswith(("fct_", "mart_")):
             continue
         for code_column in ("hscode", "hs_code", "code"):
             if code_column in columns:
@@ -358,10 +318,12 @@ def case_kpis(
 def cases_by_month(
     snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Cases and value per seizure month, months without cases filled with zeros.
+    """Cases and value per seizure month that has cases, in month order.
 
     Columns seizure_month (datetime, first of month), n_cases, goods_value_pkr,
-    vehicle_value_pkr, total_value_pkr. Empty when no case matches.
+    vehicle_value_pkr, total_value_pkr. Empty when no case matches. Months without cases
+    are absent: filling them is the caller's business (a mistyped year such as 2206 would
+    otherwise make two centuries of empty months).
     """
     where, params = _filter_sql(start, end, formations)
     with _connect(snapshot) as con:
@@ -378,14 +340,9 @@ def cases_by_month(
             """,
             params,
         ).df()
-    df = df.dropna(subset=["seizure_month"])
-    if df.empty:
-        return df
+    df = df.dropna(subset=["seizure_month"]).reset_index(drop=True)
     df["seizure_month"] = pd.to_datetime(df["seizure_month"])
-    months = pd.date_range(df["seizure_month"].min(), df["seizure_month"].max(), freq="MS")
-    df = df.set_index("seizure_month").reindex(months, fill_value=0)
-    df.index.name = "seizure_month"
-    return df.reset_index()
+    return df
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)

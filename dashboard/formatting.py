@@ -128,6 +128,11 @@ def format_share(part: object, whole: object) -> str:
     return f"{100 * p / w:.1f}%"
 
 
+def today_pkt() -> date:
+    """Today's date in Pakistan (seizure dates are Pakistan local dates)."""
+    return datetime.now(PKT).date()
+
+
 def to_pkt(value: datetime | str | None) -> datetime | None:
     """A UTC timestamp (naive means UTC; ISO strings accepted) converted to PKT."""
     if value is None or value == "":

@@ -104,7 +104,7 @@ def marts_fingerprint(settings) -> dict[str, tuple]:
         tables = [r[0] for r in con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
         return {
-            t: con.execute(f'select count(*), sum(hash(m.*)) from marts."{t}" m').fetchone() for t in tables
+            t: con.execute(f'select count(*), sum(hash(m)) from marts."{t}" m').fetchone() for t in tables
         }
     finally:
         con.close()

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
-_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
-if _PROJECT_ROOT not in sys.path:  # pages run as scripts; make `dashboard` importable
-    sys.path.insert(0, _PROJECT_ROOT)
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from dashboard import data, ui  # noqa: E402
-from dashboard.formatting import (  # noqa: E402
+from dashboard import data, ui
+from dashboard.formatting import (
     MoneyScale,
     format_count,
     format_date,
@@ -26,6 +20,7 @@ from dashboard.formatting import (  # noqa: E402
     format_share,
     money_scale,
     plural,
+    today_pkt,
 )
 
 PAGE_TITLE = "Overview"
@@ -37,7 +32,12 @@ HS_STATUS_MEANING = {
     "UNKNOWN_CODE": "digits typed, but the code is not in the nomenclature",
     "UNPARSEABLE": "fewer than 4 digits typed",
 }
-CHART_MARGIN = dict(l=8, r=8, t=36, b=8)
+CHART_MARGIN = dict(l=8, r=8, t=32, b=8)
+# A short Plotly toolbar: download, zoom, pan, reset.
+CHART_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "select2d"],
+}
 GOODS_COLOUR = "#1f5f8b"
 VEHICLE_COLOUR = "#e08a2c"
 TOTAL_COLOUR = "#5b6770"
@@ -53,11 +53,13 @@ def _count_column(label: str, help: str | None = None) -> st.column_config.Numbe
 
 
 def _base_layout(fig: go.Figure, *, title: str, height: int = 340) -> go.Figure:
+    """Shared chart layout. The title is written above the chart by Streamlit and the legend
+    sits top left, so Plotly's toolbar (top right, on hover) never covers either."""
+    st.markdown(f"**{title}**")
     fig.update_layout(
-        title=dict(text=title, font=dict(size=15)),
         height=height,
         margin=CHART_MARGIN,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title=None),
         hovermode="x unified",
     )
     return fig
@@ -123,11 +125,41 @@ def _kpi_tiles(kpis: dict[str, float | int]) -> None:
         st.caption(f"and {plural(kpis['n_vehicles'], 'vehicle')}")
 
 
+def _fill_months(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Every month from the first to the last, months without cases as zeros."""
+    months = pd.date_range(monthly["seizure_month"].min(), monthly["seizure_month"].max(), freq="MS")
+    filled = monthly.set_index("seizure_month").reindex(months, fill_value=0)
+    filled.index.name = "seizure_month"
+    return filled.reset_index()
+
+
 def _by_month(monthly: pd.DataFrame, end: date) -> None:
     st.subheader("By seizure month")
     if monthly.empty:
         st.info("No cases in the selected period and formations.")
         return
+    # Seizure dates after today are data-entry errors (a year typed 2206); they count in the
+    # figures above but would stretch the time axis over centuries, so they are not drawn.
+    today = today_pkt()
+    future = monthly[monthly["seizure_month"] > pd.Timestamp(today.replace(day=1))]
+    monthly = monthly.drop(future.index)
+    if monthly.empty:
+        st.info("All cases in the selection have seizure dates after today, so there is no timeline to draw.")
+    else:
+        _month_charts(_fill_months(monthly))
+    last_day = min(end, today)
+    if not monthly.empty and (last_day + timedelta(days=1)).month == last_day.month:
+        st.caption(f"The last month shown ends on {format_date(last_day)}, so its figures are partial.")
+    if not future.empty:
+        n_future = int(future["n_cases"].sum())
+        st.caption(
+            f"Not drawn: {plural(n_future, 'case')} dated after today "
+            f"(up to {future['seizure_month'].max():%b %Y}), probably mistyped dates; "
+            "they are counted in the figures above."
+        )
+
+
+def _month_charts(monthly: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
         fig = go.Figure(
@@ -143,7 +175,7 @@ def _by_month(monthly: pd.DataFrame, end: date) -> None:
         fig.update_layout(showlegend=False)
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(title="Cases", tickformat=",d", rangemode="tozero")
-        st.plotly_chart(fig, config={"displaylogo": False})
+        st.plotly_chart(fig, config=CHART_CONFIG)
     with right:
         scale = money_scale(monthly[["total_value_pkr", "goods_value_pkr", "vehicle_value_pkr"]].to_numpy().ravel())
         fig = go.Figure()
@@ -167,9 +199,7 @@ def _by_month(monthly: pd.DataFrame, end: date) -> None:
         _base_layout(fig, title="Seized value per month")
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f", rangemode="tozero")
-        st.plotly_chart(fig, config={"displaylogo": False})
-    if (end + timedelta(days=1)).month == end.month:
-        st.caption(f"The last month shown ends on {format_date(end)}, so its figures are partial.")
+        st.plotly_chart(fig, config=CHART_CONFIG)
 
 
 def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
@@ -178,11 +208,14 @@ def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
         st.info("No cases in the selected period and formations.")
         return
     df = by_formation.copy()
-    df["formation"] = [labels.get(code, code) for code in df["formation_code"]]
+    # Charts name formations by code (names are long); the hover and the table give the name.
+    df["name"] = [labels.get(code, code).removeprefix(f"{code} · ") for code in df["formation_code"]]
+    df["name"] = [name if name != code else "" for name, code in zip(df["name"], df["formation_code"], strict=True)]
     scale = money_scale(df["total_value_pkr"])
+    chart = df.sort_values(["total_value_pkr", "formation_code"])  # largest at the top of horizontal bars
+    height = max(260, 26 * len(chart) + 110)
     left, right = st.columns(2)
     with left:
-        chart = df.sort_values("total_value_pkr")  # largest at the top of a horizontal bar chart
         fig = go.Figure()
         for column, name, colour in (
             ("goods_value_pkr", "Goods", GOODS_COLOUR),
@@ -190,7 +223,7 @@ def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
         ):
             fig.add_trace(
                 go.Bar(
-                    y=chart["formation"],
+                    y=chart["formation_code"],
                     x=chart[column] / scale.divisor,
                     name=name,
                     orientation="h",
@@ -199,32 +232,56 @@ def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
                     hovertemplate="%{customdata}",
                 )
             )
-        _base_layout(fig, title="Seized value by formation", height=max(260, 34 * len(chart) + 110))
+        _base_layout(fig, title="Seized value by formation", height=height)
         fig.update_layout(barmode="stack", hovermode="y unified", legend_traceorder="normal")
         fig.update_xaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
-        fig.update_yaxes(title=None, automargin=True)
-        st.plotly_chart(fig, config={"displaylogo": False})
+        fig.update_yaxes(title=None, automargin=True, type="category")
+        st.plotly_chart(fig, config=CHART_CONFIG)
     with right:
-        total = df["total_value_pkr"].sum()
-        table = pd.DataFrame(
-            {
-                "Formation": df["formation"],
-                "Cases": df["n_cases"],
-                "Value": df["total_value_pkr"] / scale.divisor,
-                "Share": 100 * df["total_value_pkr"] / total if total else 0.0,
-            }
+        fig = go.Figure(
+            go.Bar(
+                y=chart["formation_code"],
+                x=chart["n_cases"],
+                orientation="h",
+                marker_color=TOTAL_COLOUR,
+                customdata=chart["name"],
+                hovertemplate="%{y} %{customdata}<br>%{x:,} cases<extra></extra>",
+            )
         )
+        _base_layout(fig, title="Cases by formation", height=height)
+        fig.update_layout(showlegend=False, hovermode="closest")
+        fig.update_xaxes(title="Cases", tickformat=",d")
+        fig.update_yaxes(title=None, automargin=True, type="category")
+        st.plotly_chart(fig, config=CHART_CONFIG)
+
+    total = df["total_value_pkr"].sum()
+    table = pd.DataFrame(
+        {
+            "Formation": df["formation_code"],
+            **({"Name": df["name"]} if (df["name"] != "").any() else {}),
+            "Cases": df["n_cases"],
+            "Goods": df["goods_value_pkr"] / scale.divisor,
+            "Vehicles": df["vehicle_value_pkr"] / scale.divisor,
+            "Total": df["total_value_pkr"] / scale.divisor,
+            "Share": 100 * df["total_value_pkr"] / total if total else 0.0,
+            "Items": df["n_items"],
+        }
+    )
+    with st.expander("Figures by formation"):
         st.dataframe(
             table,
             hide_index=True,
             height="content",
             column_config={
-                "Formation": st.column_config.TextColumn("Formation", width=170),
+                "Name": st.column_config.TextColumn("Name", width=260),
                 "Cases": _count_column("Cases"),
-                "Value": _money_column("Value", scale, help="Goods plus vehicles"),
+                "Goods": _money_column("Goods", scale),
+                "Vehicles": _money_column("Vehicles", scale),
+                "Total": _money_column("Total", scale),
                 "Share": st.column_config.NumberColumn(
                     "Share", format="%.1f %%", help="Share of the total seized value in the selection"
                 ),
+                "Items": _count_column("Items", help="Seized-item lines"),
             },
         )
 
@@ -284,7 +341,7 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
             fig.update_layout(showlegend=False, hovermode="closest")
             fig.update_xaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
             fig.update_yaxes(title=None, automargin=True, type="category")
-            st.plotly_chart(fig, config={"displaylogo": False})
+            st.plotly_chart(fig, config=CHART_CONFIG)
         with right:
             table = pd.DataFrame(
                 {

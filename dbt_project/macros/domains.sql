@@ -11,3 +11,8 @@
 {% macro sql_list(values) -%}
     ({%- for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%})
 {%- endmacro %}
+
+{#- Vehicle identity (marts contract): normalised identifiers that mean "no number", and the
+    shortest normalised chassis / engine / registration number that identifies a vehicle. -#}
+{% macro vehicle_identifier_placeholders() %}{{ return(['NA', 'NIL', 'NONE', 'NULL', 'UNREGISTERED', 'UNREG', 'APPLIEDFOR', '0']) }}{% endmacro %}
+{% macro vehicle_identifier_min_lengths() %}{{ return({'chassis': 6, 'engine': 5, 'registration': 4}) }}{% endmacro %}

@@ -67,7 +67,10 @@ def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
         with dg.DagsterInstance.get() as instance:
             result = job.execute_in_process(
                 instance=instance,
-                run_config={"ops": {"load_operational_store": {"config": {"full": full}}}},
+                run_config={
+                    "ops": {"load_operational_store": {"config": {"full": full}}},
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                },
                 raise_on_error=False,
             )
     failed = [event.step_key for event in result.all_events if event.is_step_failure]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -21,6 +24,12 @@ def export_dbt_environment(settings: Settings) -> None:
     os.environ["DO_NOT_TRACK"] = "1"
 
 
+def dbt_executable() -> str:
+    """The venv's own dbt: found without PATH, and naming it spares dagster-dbt a version probe."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than any project file."""
     manifest = dbt_project.manifest_path
@@ -31,7 +40,17 @@ def ensure_manifest() -> Path:
         if p.is_file()
     ] + [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     newest = max((p.stat().st_mtime for p in sources if p.exists()), default=0)
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
-        os.environ.setdefault(WAREHOUSE_PATH_ENV, str(DBT_PROJECT_DIR / "target" / "parse-only.duckdb"))
-        dbt_project.preparer.prepare(dbt_project)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / "parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent processes parse once, not over each other
+        if not manifest.exists() or manifest.stat().st_mtime < newest:
+            env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+            env.setdefault(WAREHOUSE_PATH_ENV, str(manifest.parent / "parse-only.duckdb"))
+            subprocess.run(
+                [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                 "--profiles-dir", str(DBT_PROJECT_DIR)],
+                check=True, env=env, cwd=DBT_PROJECT_DIR,
+            )
     return manifest

@@ -1,13 +1,12 @@
 """Resources: where the warehouse and the store are, and the dbt command line."""
 
-import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from antismuggling.config import Settings, load_settings
-from antismuggling.defs.project import dbt_project
+from antismuggling.defs.project import dbt_executable, dbt_project
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -25,15 +24,9 @@ class WarehouseResource(dg.ConfigurableResource):
         return Settings(home=Path(self.home), ops_url=self.ops_url)
 
 
-def _venv_dbt() -> str:
-    # Naming the executable spares DbtCliResource a `dbt --version` probe (~3 s) per step.
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
-
-
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or load_settings()
     return {
         "warehouse": WarehouseResource.from_settings(settings),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_venv_dbt()),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }

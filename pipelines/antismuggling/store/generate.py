@@ -22,9 +22,9 @@ import random
 import sqlite3
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ DAY = 86_400
 PKT = 5 * 3600  # Pakistan Standard Time: UTC+05:00, no daylight saving
 EPOCH = date(1970, 1, 1)
 NULL = np.int64(-(2**62))  # "no timestamp" in the int64 second arrays
-BATCH_CASES = 20_000
+BATCH_CASES = 10_000  # cases generated and written together: bounds the memory
 
 # Timestamp text styles, mixed within every table: "YYYY-MM-DD HH:MM:SS", "...THH:MM:SS",
 # "...Z", "...+00:00".
@@ -48,7 +48,9 @@ DUPLICATE_RATE = 0.015  # cases typed twice (the later copy is soft-deleted)
 CHILD_DELETE_RATE = 0.012  # items / persons / vehicles / case officers soft-deleted
 REPEAT_PERSON_RATE = 0.07  # person rows that are a known repeat offender
 REPEAT_VEHICLE_RATE = 0.05  # vehicle rows that are a vehicle seen before
-# Rare mess, scheduled so that even a small store has at least one of each: share of cases.
+# Rare mess, scheduled so that any store of MIN_CASES_FOR_EVERY_MESS cases or more has at least
+# one of each: share of cases.
+MIN_CASES_FOR_EVERY_MESS = 200
 RARE_RATES = {
     "future_seizure": 0.0005,  # seizure year typed wrong (2026 -> 2206)
     "seizure_after_entry": 0.001,
@@ -60,17 +62,47 @@ RARE_RATES = {
 
 STATUSES = ("SEIZED", "SCN_ISSUED", "ADJUDICATED", "APPEAL", "CLOSED")
 OUTCOMES = ("CONFISCATED", "REDEEMED", "RELEASED", "ACQUITTED")
-PLACE_KINDS = ("BORDER_CROSSING", "CHECKPOST", "HIGHWAY", "CITY", "SEAPORT", "AIRPORT", "DRY_PORT", "WAREHOUSE",
-               "COASTAL")
+OFFENCES = (
+    "SMUGGLING",
+    "NCP_VEHICLE",
+    "BANNED_GOODS",
+    "NARCOTICS",
+    "CURRENCY",
+    "MISDECLARATION",
+    "TRANSIT_PILFERAGE",
+    "OTHER",
+)
+PLACE_KINDS = (
+    "BORDER_CROSSING",
+    "CHECKPOST",
+    "HIGHWAY",
+    "CITY",
+    "SEAPORT",
+    "AIRPORT",
+    "DRY_PORT",
+    "WAREHOUSE",
+    "COASTAL",
+)
 AREAS = tuple(cat.AREA_EMPHASIS)
-PERSON_ROLES = ("DRIVER", "CLEANER", "OWNER_OF_VEHICLE", "OWNER_OF_GOODS", "FINANCIER", "CARRIER", "RECEIVER",
-                "PASSENGER", "OTHER")
+PERSON_ROLES = (
+    "DRIVER",
+    "CLEANER",
+    "OWNER_OF_VEHICLE",
+    "OWNER_OF_GOODS",
+    "FINANCIER",
+    "CARRIER",
+    "RECEIVER",
+    "PASSENGER",
+    "OTHER",
+)
 # Chance of each person role in a case: with a vehicle, without one, at an airport.
-PERSON_ROLE_CHANCES = np.array([
-    [0.85, 0.20, 0.12, 0.25, 0.03, 0.02, 0.04, 0.08, 0.03],
-    [0.00, 0.00, 0.00, 0.50, 0.03, 0.15, 0.08, 0.02, 0.10],
-    [0.00, 0.00, 0.00, 0.05, 0.00, 0.60, 0.05, 0.35, 0.00],
-])
+PERSON_ROLE_CHANCES = np.array(
+    [
+        [0.85, 0.20, 0.12, 0.25, 0.03, 0.02, 0.04, 0.08, 0.03],
+        [0.00, 0.00, 0.00, 0.50, 0.03, 0.15, 0.08, 0.02, 0.10],
+        [0.00, 0.00, 0.00, 0.05, 0.00, 0.60, 0.05, 0.35, 0.00],
+    ]
+)
 CUSTODY = ("ARRESTED", "ABSCONDED", "RELEASED_ON_BAIL", "NOT_ARRESTED")
 # Custody by role: those caught with the goods, those behind them, others.
 CUSTODY_SHARES = {
@@ -83,13 +115,38 @@ BEHIND_ROLES = {"OWNER_OF_VEHICLE", "OWNER_OF_GOODS", "FINANCIER", "RECEIVER"}
 
 # How an HS code is typed: (format, share).
 HS_FORMATS = (
-    ("dot6", 0.30), ("pct8", 0.14), ("dotted8", 0.10), ("plain8", 0.10), ("plain6", 0.08), ("lost_zero", 0.03),
-    ("heading", 0.06), ("text", 0.06), ("blank", 0.02), ("null", 0.05), ("invalid", 0.02), ("spaced", 0.04),
+    ("dot6", 0.30),
+    ("pct8", 0.14),
+    ("dotted8", 0.10),
+    ("plain8", 0.10),
+    ("plain6", 0.08),
+    ("lost_zero", 0.03),
+    ("heading", 0.06),
+    ("text", 0.06),
+    ("blank", 0.02),
+    ("null", 0.05),
+    ("invalid", 0.02),
+    ("spaced", 0.04),
 )
 
+# How often a line is counted in its first, second and third packing (e.g. KG, BAGS, CTN).
+PACKING_SHARES = (0.6, 0.25, 0.15)
+
 # Consumer prices relative to 2024 (assessed values follow inflation).
-PRICE_INDEX = {2015: 0.38, 2016: 0.40, 2017: 0.42, 2018: 0.45, 2019: 0.50, 2020: 0.55, 2021: 0.60, 2022: 0.72,
-               2023: 0.90, 2024: 1.00, 2025: 1.05, 2026: 1.10}
+PRICE_INDEX = {
+    2015: 0.38,
+    2016: 0.40,
+    2017: 0.42,
+    2018: 0.45,
+    2019: 0.50,
+    2020: 0.55,
+    2021: 0.60,
+    2022: 0.72,
+    2023: 0.90,
+    2024: 1.00,
+    2025: 1.05,
+    2026: 1.10,
+}
 
 
 @dataclass(frozen=True)
@@ -137,14 +194,10 @@ def generate_store(
     with _ProgressBar(cases, enabled=progress) as advance:
         try:
             sink.create(replace=replace)
-            static = world.static_rows()
-            sink.write(static)
-            _count(rows, static)
+            sink.write(_counted(world.static_rows().items(), rows))
             for index, first in enumerate(range(0, cases, BATCH_CASES)):
                 batch = _Batch(world, index, first, min(BATCH_CASES, cases - first))
-                table_rows = batch.rows()
-                sink.write(table_rows)
-                _count(rows, table_rows)
+                sink.write(_counted(batch.tables(), rows))
                 live_cases += batch.live_cases
                 advance(batch.n)
             sink.finish()
@@ -161,9 +214,13 @@ def generate_store(
     )
 
 
-def _count(rows: dict[str, int], table_rows: dict[str, list[tuple]]) -> None:
-    for table, batch_rows in table_rows.items():
-        rows[table] += len(batch_rows)
+TableRows = Iterable[tuple[str, list[tuple]]]
+
+
+def _counted(tables: TableRows, counts: dict[str, int]) -> Iterator[tuple[str, list[tuple]]]:
+    for table, rows in tables:
+        counts[table] += len(rows)
+        yield table, rows
 
 
 class _ProgressBar:
@@ -181,7 +238,10 @@ class _ProgressBar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("generating cases"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("generating cases"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=Console(stderr=True),
         )
         self._progress.start()
@@ -198,9 +258,9 @@ class _ProgressBar:
 # ---------------------------------------------------------------------------------------------
 
 
-def _insert_sql(table: str, placeholder: str) -> str:
+def _insert_sql(table: str) -> str:
     columns = column_names(table)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 class _SqliteSink:
@@ -224,20 +284,19 @@ class _SqliteSink:
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
 
-    def write(self, table_rows: dict[str, list[tuple]]) -> None:
+    def write(self, tables: TableRows) -> None:
         self.connection.execute("BEGIN")
-        for table, rows in table_rows.items():
+        for table, rows in tables:
             if rows:
-                self.connection.executemany(_insert_sql(table, "?"), rows)
+                self.connection.executemany(_insert_sql(table), rows)
         self.connection.execute("COMMIT")
 
     def finish(self) -> None:
         self.connection.execute("BEGIN")
         finish_schema(self.connection, "sqlite")
         self.connection.execute("COMMIT")
-        # Leave an ordinary, durable file behind.
+        # Leave an ordinary file behind: rollback journal back on for whoever opens it next.
         self.connection.execute("PRAGMA journal_mode = DELETE")
-        self.connection.execute("PRAGMA synchronous = FULL")
 
     def close(self) -> None:
         self.connection.close()
@@ -259,9 +318,9 @@ class _PostgresSink:
             raise
         self.connection.commit()
 
-    def write(self, table_rows: dict[str, list[tuple]]) -> None:
+    def write(self, tables: TableRows) -> None:
         with self.connection.cursor() as cursor:
-            for table, rows in table_rows.items():
+            for table, rows in tables:
                 if not rows:
                     continue
                 with cursor.copy(f"COPY {table} ({', '.join(column_names(table))}) FROM STDIN") as copy:
@@ -318,9 +377,14 @@ class _Clock:
         for i, text in zip(where.tolist(), self._fast(seconds[where], day[where], styles[where])):
             out[i] = text
         for i in np.flatnonzero((seconds != NULL) & ~fast).tolist():
-            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=int(seconds[i]))
+            moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=int(seconds[i]))
             style = int(styles[i])
-            out[i] = moment.strftime("%Y-%m-%d") + self.SEPARATORS[style] + moment.strftime("%H:%M:%S") + self.SUFFIXES[style]
+            out[i] = (
+                moment.strftime("%Y-%m-%d")
+                + self.SEPARATORS[style]
+                + moment.strftime("%H:%M:%S")
+                + self.SUFFIXES[style]
+            )
         return out
 
     def _fast(self, seconds: np.ndarray, day: np.ndarray, styles: np.ndarray) -> list[str]:
@@ -350,20 +414,21 @@ def _office_time(rng: np.random.Generator, n: int) -> np.ndarray:
     return seconds
 
 
-def _days(values: np.ndarray) -> np.ndarray:
-    return (values * DAY).astype(np.int64)
+def _day_seconds(days: np.ndarray) -> np.ndarray:
+    """A (fractional) number of days as whole seconds."""
+    return (days * DAY).astype(np.int64)
 
 
 def _typo_year(seconds: int) -> int:
     """The same moment with the year's middle digits swapped (2026 -> 2206, 2019 -> 2109)."""
-    moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
     digits = f"{moment.year:04d}"
     year = int(digits[0] + digits[2] + digits[1] + digits[3])
     if year <= moment.year:
         year = moment.year + 180
     day = min(moment.day, 28) if moment.month == 2 else moment.day
     typo = moment.replace(year=year, day=day)
-    return int((typo - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds())
+    return int((typo - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,6 +437,7 @@ def _typo_year(seconds: int) -> int:
 
 
 def _cumulative(weights: Sequence[float]) -> list[float]:
+    """Cumulative shares ending at exactly 1.0, for ``_pick``."""
     total = float(sum(weights))
     running, out = 0.0, []
     for weight in weights:
@@ -382,7 +448,8 @@ def _cumulative(weights: Sequence[float]) -> list[float]:
 
 
 def _pick(r: random.Random, options: Sequence[Any], cumulative: list[float]) -> Any:
-    return options[bisect_right(cumulative, r.random() * 0.999999999)]
+    """A weighted choice (``cumulative`` from ``_cumulative``)."""
+    return options[bisect_right(cumulative, r.random())]
 
 
 def _choice(r: random.Random, options: Sequence[Any]) -> Any:
@@ -402,6 +469,7 @@ def _spell(token: str, r: random.Random, variant_chance: float) -> str:
 
 
 def _type_cnic(digits: str, r: random.Random) -> str | None:
+    """A CNIC as typed: dashed (usually), plain, spaced, padded, a dash missing, junk, or nothing."""
     x = r.random()
     if x < 0.66:
         return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
@@ -419,6 +487,7 @@ def _type_cnic(digits: str, r: random.Random) -> str | None:
 
 
 def _type_plate(letters: str, digits: str, r: random.Random) -> str:
+    """A registration number as typed: LEA-1234, LEA 1234, LEA1234, lea1234, padded..."""
     x = r.random()
     if x < 0.50:
         return f"{letters}-{digits}"
@@ -505,7 +574,6 @@ class _World:
 
     def _places(self) -> None:
         self.location_kind = np.array([PLACE_KINDS.index(loc.kind) for loc in cat.LOCATIONS])
-        self.location_ids = np.arange(1, len(cat.LOCATIONS) + 1)
         formations = cat.FORMATIONS
         self.case_formations = np.array([i for i, f in enumerate(formations) if f.case_share > 0])
         shares = np.array([formations[i].case_share for i in self.case_formations], dtype=float)
@@ -517,8 +585,12 @@ class _World:
             return np.array([cat.LOCATION_INDEX[name] for name in names], dtype=np.int64)
 
         self.seizure_places = [ids(name for name, _ in f.seizure_places) for f in formations]
-        self.seizure_place_p = [np.array([w for _, w in f.seizure_places]) / sum(w for _, w in f.seizure_places)
-                                if f.seizure_places else None for f in formations]
+        self.seizure_place_p = [
+            np.array([w for _, w in f.seizure_places]) / sum(w for _, w in f.seizure_places)
+            if f.seizure_places
+            else None
+            for f in formations
+        ]
         self.foreign_origins = [ids(f.foreign_origins) for f in formations]
         self.domestic_origins = [ids(f.domestic_origins) for f in formations]
         self.destinations = [ids(f.destinations) for f in formations]
@@ -583,9 +655,7 @@ class _World:
         self.commodity_cum = np.cumsum(weights / weights.sum(axis=2, keepdims=True), axis=2)
         self.extra_lines = np.array([c.extra_lines for c in commodities])
         self.banned = np.array([c.banned for c in commodities])
-        self.offences = ("SMUGGLING", "NCP_VEHICLE", "BANNED_GOODS", "NARCOTICS", "CURRENCY", "MISDECLARATION",
-                         "TRANSIT_PILFERAGE", "OTHER")
-        self.commodity_offence = np.array([self.offences.index(c.offence) for c in commodities])
+        self.commodity_offence = np.array([OFFENCES.index(c.offence) for c in commodities])
         self.commodity_outward = np.array([c.flow == "outward" for c in commodities])
         self.commodity_load = [c.load for c in commodities]
         # Further lines in a case are mostly the same goods, sometimes other ordinary goods.
@@ -601,8 +671,8 @@ class _World:
             first_packing = len(packing_rows)
             for line in commodity.lines:
                 line_index = self._add_line(line.hs6, line.national, line.descriptions, commodity.typed_names)
-                for j, packing in enumerate(line.packings):
-                    packing_rows.append((k, line_index, packing, line.weight * (0.6, 0.25, 0.15)[j]))
+                for packing, share in zip(line.packings, PACKING_SHARES[: len(line.packings)], strict=True):
+                    packing_rows.append((k, line_index, packing, line.weight * share))
             packing_ids = np.arange(first_packing, len(packing_rows))
             if len(packing_ids):
                 cum = np.cumsum([packing_rows[p][3] for p in packing_ids])
@@ -617,9 +687,7 @@ class _World:
         self.packing_units = [row[2].units for row in packing_rows]
         self.unit_cum = [_cumulative([1 / (i + 1) for i in range(len(units))]) for units in self.packing_units]
         vehicle_names = cat.COMMODITIES[self.vehicle_commodity].typed_names
-        self.model_line = [
-            self._add_line(m.hs6, "00", (), vehicle_names) if m.hs6 else -1 for m in cat.VEHICLE_MODELS
-        ]
+        self.model_line = [self._add_line(m.hs6, "00", (), vehicle_names) if m.hs6 else -1 for m in cat.VEHICLE_MODELS]
         self.hs_format_p = np.array([share for _, share in HS_FORMATS])
         self.origin_codes = [tuple(code for code, _ in c.origins) for c in commodities]
         self.origin_p = [np.array([w for _, w in c.origins]) / sum(w for _, w in c.origins) for c in commodities]
@@ -653,11 +721,15 @@ class _World:
         for area in AREAS:
             names = [name for name, _ in cat.AREA_HOME_DISTRICTS[area]]
             self.area_districts.append(
-                ([districts[cat.DISTRICT_INDEX[n]] for n in names], _cumulative([w for _, w in cat.AREA_HOME_DISTRICTS[area]]))
+                (
+                    [districts[cat.DISTRICT_INDEX[n]] for n in names],
+                    _cumulative([w for _, w in cat.AREA_HOME_DISTRICTS[area]]),
+                )
             )
         self.afghan_share = [cat.AREA_AFGHAN_SHARE[area] for area in AREAS]
 
     def new_person(self, r: random.Random, area: int, *, female_share: float = 0.03) -> _Person:
+        """Someone from an area: a Pakistani with a CNIC of their home district, or an Afghan national."""
         if r.random() < self.afghan_share[area]:
             group, nationality, district, cnic = "afghan", "AF", None, None
             x = r.random()
@@ -727,29 +799,39 @@ class _World:
 
     # --- officers ---
 
-    def _officers(self) -> None:
-        """Officers, their postings (with transfers), and who can be picked for a case when."""
+    def _careers(self) -> list[tuple[str, str, int, list[tuple[int, int, int | None]]]]:
+        """(full name, designation, tier, postings) of each officer serving while the store is live.
+
+        A posting is (formation index, first day, last day or None while current); officers are
+        transferred every few years, mostly within their cadre, and some retire.
+        """
         r = self.r
         formations = cat.FORMATIONS
         wanted = int(np.clip(self.cases // 250, 400, 4000))
         staff_weights = [f.case_share or 0.4 for f in formations]
         staff_cum = _cumulative(staff_weights)
         cadres = {
-            "CE": ([d for d, _, _ in cat.CE_DESIGNATIONS], [t for _, _, t in cat.CE_DESIGNATIONS],
-                   _cumulative([s for _, s, _ in cat.CE_DESIGNATIONS])),
-            "II": ([d for d, _, _ in cat.II_DESIGNATIONS], [t for _, _, t in cat.II_DESIGNATIONS],
-                   _cumulative([s for _, s, _ in cat.II_DESIGNATIONS])),
+            "CE": (
+                [d for d, _, _ in cat.CE_DESIGNATIONS],
+                [t for _, _, t in cat.CE_DESIGNATIONS],
+                _cumulative([s for _, s, _ in cat.CE_DESIGNATIONS]),
+            ),
+            "II": (
+                [d for d, _, _ in cat.II_DESIGNATIONS],
+                [t for _, _, t in cat.II_DESIGNATIONS],
+                _cumulative([s for _, s, _ in cat.II_DESIGNATIONS]),
+            ),
         }
 
         def cadre_of(formation: int) -> str:
             return "CE" if formations[formation].kind == "ENFORCEMENT_COLLECTORATE" else "II"
 
-        candidates = []  # (created_second, name, designation, tier, cadre, postings)
+        careers = []
         for _ in range(wanted):
-            first = bisect_right(staff_cum, r.random() * 0.999999999)
+            first = bisect_right(staff_cum, r.random())
             cadre = cadre_of(first)
             names, tiers, cumulative = cadres[cadre]
-            which = bisect_right(cumulative, r.random() * 0.999999999)
+            which = bisect_right(cumulative, r.random())
             if r.random() < 0.8:
                 joined = self.start_day - int(r.uniform(0, 12 * 365))
             else:
@@ -767,7 +849,7 @@ class _World:
                     break
                 same_cadre = r.random() < 0.75
                 while True:
-                    nxt = bisect_right(staff_cum, r.random() * 0.999999999)
+                    nxt = bisect_right(staff_cum, r.random())
                     if nxt != formation and (not same_cadre or cadre_of(nxt) == cadre):
                         break
                 formation, posted_from = nxt, posted_to + 1
@@ -777,9 +859,19 @@ class _World:
             area = self.formation_area[first]
             person = self.new_person(r, int(area), female_share=0.04)
             full_name = " ".join(person.given + ((person.surname,) if person.surname else ()))
-            candidates.append((full_name, names[which], tiers[which], postings))
+            careers.append((full_name, names[which], tiers[which], postings))
+        return careers
 
-        # Rows: postings are typed in at go-live (for those already running) or when ordered.
+    def _officers(self) -> None:
+        """The officers and officer_postings rows, and who can be picked for a case role when.
+
+        Postings already running at go-live were typed in during its first weeks, later ones
+        when ordered; closing a posting bumps its updated_at. A few officer ids are gone from
+        the store (legacy purge) and a few officers were typed twice, the copy soft-deleted.
+        """
+        r = self.r
+        formations = cat.FORMATIONS
+        candidates = self._careers()
         officer_rows: list[tuple] = []
         posting_rows: list[tuple] = []
         self.active: dict[tuple[int, int], tuple[list[int], ...]] = {}
@@ -814,7 +906,9 @@ class _World:
             # A transfer often comes with a new designation typed on the officer too.
             officer_updated = max(touched) if r.random() < 0.5 else officer_created
             service_no = f"{'PCS' if tier >= 3 else 'C'}-{10000 + officer_id * 7:06d}"
-            officer_rows.append((officer_id, service_no, full_name, designation, officer_created, officer_updated, None))
+            officer_rows.append(
+                (officer_id, service_no, full_name, designation, officer_created, officer_updated, None)
+            )
         # A few officers typed twice by mistake, the copy soft-deleted.
         next_id = len(candidates) + 1
         for original in r.sample(officer_rows, max(1, len(officer_rows) // 300)):
@@ -822,12 +916,25 @@ class _World:
             deleted = created + int(r.uniform(DAY, 20 * DAY))
             if deleted >= self.end:
                 continue
-            officer_rows.append((next_id, original[1] + "/2", original[2].upper(), original[3], created, deleted, deleted))
+            officer_rows.append(
+                (next_id, original[1] + "/2", original[2].upper(), original[3], created, deleted, deleted)
+            )
             next_id += 1
         posting_entries.sort()
-        for posting_id, (typed, officer_id, formation, posted_from, posted_to, updated) in enumerate(posting_entries, 1):
-            posting_rows.append((posting_id, officer_id, formations[formation].code, self.clock.date(posted_from),
-                                 self.clock.date(posted_to), typed, updated))
+        for posting_id, (typed, officer_id, formation, posted_from, posted_to, updated) in enumerate(
+            posting_entries, 1
+        ):
+            posting_rows.append(
+                (
+                    posting_id,
+                    officer_id,
+                    formations[formation].code,
+                    self.clock.date(posted_from),
+                    self.clock.date(posted_to),
+                    typed,
+                    updated,
+                )
+            )
         self.officer_rows = officer_rows
         self.posting_rows = posting_rows
         # An officer transferred away and back is listed once.
@@ -868,13 +975,15 @@ class _World:
     # --- repeat offenders and repeat vehicles ---
 
     def _pools(self) -> None:
+        """The repeat offenders and repeat vehicles (bounded in number whatever the store size)."""
         r = self.r
         n_people = int(np.clip(self.cases // 30, 50, 30000))
-        # Repeat offenders come mostly from the smuggling belts.
-        area_cum = _cumulative([4, 4, 2, 1.5, 1, 1, 0.5])
-        self.repeat_people = [self.new_person(r, bisect_right(area_cum, r.random() * 0.999999999), female_share=0.02)
-                              for _ in range(n_people)]
-        self.repeat_people_cum = _cumulative([1 / (i + 10) ** 0.8 for i in range(n_people)])
+        area_cum = _cumulative([cat.REPEAT_OFFENDER_AREAS[area] for area in AREAS])
+        self.repeat_people = [
+            self.new_person(r, bisect_right(area_cum, r.random()), female_share=0.02) for _ in range(n_people)
+        ]
+        # Mildly skewed: the busiest repeat offender turns up a few times more often than the quietest.
+        self.repeat_people_cum = _cumulative([1 / (i + 200) ** 0.5 for i in range(n_people)])
         n_vehicles = int(np.clip(self.cases // 40, 30, 20000))
         self.ncp_models = [i for i, m in enumerate(cat.VEHICLE_MODELS) if m.ncp_weight > 0]
         self.ncp_model_cum = _cumulative([cat.VEHICLE_MODELS[i].ncp_weight for i in self.ncp_models])
@@ -886,25 +995,29 @@ class _World:
                 self.models_by_type[model.vehicle_type][1].append(model.conveyance_weight)
         self.models_by_type = {t: (ids, _cumulative(w)) for t, (ids, w) in self.models_by_type.items()}
         self.conveyance_type_cum = {
-            load: ([t for t, _ in rows], _cumulative([w for _, w in rows])) for load, rows in cat.CONVEYANCE_TYPES.items()
+            load: ([t for t, _ in rows], _cumulative([w for _, w in rows]))
+            for load, rows in cat.CONVEYANCE_TYPES.items()
         }
         provinces = list(cat.PLATE_SERIES)
-        self.area_province = {
-            "KP": cat.KP, "BALOCHISTAN": cat.BAL, "COAST": cat.BAL, "KARACHI": cat.SINDH, "SINDH": cat.SINDH,
-            "PUNJAB": cat.PUNJAB, "ICT": cat.ICT,
-        }
         self.plate_provinces = provinces
-        self.repeat_ncp = [self.new_vehicle(r, _pick(r, self.ncp_models, self.ncp_model_cum), None, ncp=True)
-                           for _ in range(n_vehicles // 2)]
+        self.repeat_ncp = [
+            self.new_vehicle(r, _pick(r, self.ncp_models, self.ncp_model_cum), None, ncp=True)
+            for _ in range(n_vehicles // 2)
+        ]
         self.repeat_conveyances = []
         for _ in range(n_vehicles - n_vehicles // 2):
             vehicle_type = _pick(r, *self.conveyance_type_cum["bulk" if r.random() < 0.5 else "light"])
             ids, cumulative = self.models_by_type[vehicle_type]
-            self.repeat_conveyances.append(self.new_vehicle(r, _pick(r, ids, cumulative), _choice(r, provinces), ncp=False))
-        self.repeat_vehicles_cum = [_cumulative([1 / (i + 5) ** 0.8 for i in range(len(pool))])
-                                    for pool in (self.repeat_ncp, self.repeat_conveyances)]
+            self.repeat_conveyances.append(
+                self.new_vehicle(r, _pick(r, ids, cumulative), _choice(r, provinces), ncp=False)
+            )
+        self.repeat_vehicles_cum = [
+            _cumulative([1 / (i + 200) ** 0.5 for i in range(len(pool))])
+            for pool in (self.repeat_ncp, self.repeat_conveyances)
+        ]
 
     def new_vehicle(self, r: random.Random, model_index: int, province: str | None, *, ncp: bool) -> _Vehicle:
+        """A physical vehicle: its plate (if any), chassis and engine numbers as issued."""
         model = cat.VEHICLE_MODELS[model_index]
         plate: tuple[str, str] | None
         if model.vehicle_type == "BOAT":
@@ -921,7 +1034,14 @@ class _World:
             digits = 6 if model.vehicle_type == "MOTORCYCLE" else 7
             chassis = (_choice(r, model.frames), str(10 ** (digits - 1) + _below(r, 9 * 10 ** (digits - 1))))
         engine = (_choice(r, model.engines), str(10**5 + _below(r, 10**7 - 10**5)))
-        return _Vehicle(model_index, plate, chassis, engine, _choice(r, cat.COLOURS), model.years[0] + _below(r, model.years[1] - model.years[0] + 1))
+        return _Vehicle(
+            model_index,
+            plate,
+            chassis,
+            engine,
+            _choice(r, cat.COLOURS),
+            model.years[0] + _below(r, model.years[1] - model.years[0] + 1),
+        )
 
     def type_vehicle(self, vehicle: _Vehicle, r: random.Random, *, repeat: bool) -> tuple:
         """(registration_no, chassis_no, engine_no, make, model, colour, model_year)."""
@@ -965,7 +1085,9 @@ class _World:
     def _schedules(self, rng: np.random.Generator) -> None:
         self.rare: dict[str, np.ndarray] = {}
         for kind, rate in RARE_RATES.items():
-            count = min(self.cases, max(1, round(rate * self.cases))) if self.cases else 0
+            count = round(rate * self.cases)
+            if self.cases >= MIN_CASES_FOR_EVERY_MESS:
+                count = max(1, count)
             self.rare[kind] = np.sort(rng.choice(self.cases, size=count, replace=False)) if count else np.array([], int)
         # Chains of one vehicle over three cases: A and B share only the chassis number,
         # B and C only the registration (the car was first seized unregistered, then got a
@@ -995,6 +1117,7 @@ class _World:
     # --- the fixed tables ---
 
     def static_rows(self) -> dict[str, list[tuple]]:
+        """Rows of the four reference tables: typed in at go-live, some edited since."""
         r = random.Random(self.seed * 7919 + 1)
         go_live = self.start_day * DAY
 
@@ -1013,8 +1136,20 @@ class _World:
         locations = []
         for location_id, loc in enumerate(cat.LOCATIONS, start=1):
             created = typed_at(go_live + int(r.uniform(0, 30)) * DAY)
-            locations.append((location_id, loc.name, loc.kind, loc.district, loc.province, loc.country, loc.latitude,
-                              loc.longitude, created, touched(created)))
+            locations.append(
+                (
+                    location_id,
+                    loc.name,
+                    loc.kind,
+                    loc.district,
+                    loc.province,
+                    loc.country,
+                    loc.latitude,
+                    loc.longitude,
+                    created,
+                    touched(created),
+                )
+            )
         return {
             "formations": self._with_text_times(formations, 2, r),
             "officers": self._with_text_times(self.officer_rows, 3, r),
@@ -1029,7 +1164,9 @@ class _World:
         styles = np.array([_pick(r, range(4), style_cum) for _ in rows], dtype=np.int64)
         columns = []
         for k in range(n_times):
-            seconds = np.array([NULL if row[-n_times + k] is None else row[-n_times + k] for row in rows], dtype=np.int64)
+            seconds = np.array(
+                [NULL if row[-n_times + k] is None else row[-n_times + k] for row in rows], dtype=np.int64
+            )
             columns.append(self.clock.timestamps(seconds, styles))
         for i, row in enumerate(rows):
             out.append(row[:-n_times] + tuple(column[i] for column in columns))
@@ -1061,8 +1198,7 @@ def _objects(values: Iterable[Any]) -> np.ndarray:
 def _money(paisa: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """PKR as exact numbers: whole rupees as int, others as a float with at most 2 decimals."""
     return _objects(
-        None if gone else (p // 100 if p % 100 == 0 else p / 100)
-        for p, gone in zip(paisa.tolist(), missing.tolist())
+        None if gone else (p // 100 if p % 100 == 0 else p / 100) for p, gone in zip(paisa.tolist(), missing.tolist())
     )
 
 
@@ -1087,14 +1223,15 @@ class _Batch:
         self.r = random.Random(int(self.rng.integers(2**62)))
         self.live_cases = 0
 
-    def rows(self) -> dict[str, list[tuple]]:
+    def tables(self) -> Iterator[tuple[str, list[tuple]]]:
+        """(table, rows) for each case table, produced one table at a time."""
         cases = self._cases()
         vehicles = self._vehicles(cases)
         items = self._items(cases, vehicles)
         self._adjudication(cases, items, vehicles)
         persons = self._persons(cases, vehicles)
         officers = self._case_officers(cases)
-        return self._assemble(cases, items, vehicles, persons, officers)
+        yield from self._assemble(cases, items, vehicles, persons, officers)
 
     # --- cases ---
 
@@ -1116,14 +1253,14 @@ class _Batch:
         commodity = np.minimum((cum < rng.random(n)[:, None]).sum(axis=1), cum.shape[1] - 1)
 
         # Upload lag: mostly days, some weeks or months; some formations are habitually late.
-        bucket = rng.choice(4, n, p=[0.62, 0.23, 0.11, 0.04])
+        bucket = rng.choice(4, n, p=[0.68, 0.22, 0.08, 0.02])
         lag = np.select(
             [bucket == 0, bucket == 1, bucket == 2],
             [rng.exponential(1.2, n), rng.uniform(7, 42, n), rng.uniform(30, 180, n)],
             rng.uniform(180, 540, n),
         )
         lag = np.minimum(lag * w.formation_lateness[formation] * rng.lognormal(0, 0.2, n), 1000)
-        seizure_day = (created - _days(lag) - 3600) // DAY
+        seizure_day = (created - _day_seconds(lag) - 3600) // DAY
         # Seizures happen round the clock, more by night (18:00-06:00 PKT).
         night = rng.random(n) < 0.6
         seizure_time = np.where(night, (13 * 3600 + rng.integers(0, 12 * 3600, n)) % DAY, rng.integers(0, DAY, n))
@@ -1131,7 +1268,7 @@ class _Batch:
         too_late = seizure > created - 1800
         seizure[too_late] = created[too_late] - 1800 - rng.integers(0, 6 * 3600, int(too_late.sum()))
         after = w.scheduled("seizure_after_entry", self.first, n)
-        seizure[after] = created[after] + _days(rng.uniform(1, 40, len(after)))
+        seizure[after] = created[after] + _day_seconds(rng.uniform(1, 40, len(after)))
         for i in w.scheduled("future_seizure", self.first, n).tolist():
             seizure[i] = _typo_year(int(seizure[i]))
 
@@ -1139,12 +1276,12 @@ class _Batch:
         detection = (w.detection_cum[kind] < rng.random(n)[:, None]).sum(axis=1)
         offence = w.commodity_offence[commodity].copy()
         ports = np.isin(kind, [PLACE_KINDS.index(k) for k in ("SEAPORT", "DRY_PORT", "AIRPORT")])
-        ordinary = ~w.banned[commodity] & (commodity != w.vehicle_commodity) & (offence == 0)
+        ordinary = offence == OFFENCES.index("SMUGGLING")
         x = rng.random(n)
-        offence[ports & ordinary & (x < 0.25)] = w.offences.index("MISDECLARATION")
+        offence[ports & ordinary & (x < 0.25)] = OFFENCES.index("MISDECLARATION")
         transit = np.isin(kind, [PLACE_KINDS.index("SEAPORT"), PLACE_KINDS.index("DRY_PORT")])
-        offence[transit & ordinary & (x >= 0.25) & (x < 0.37)] = w.offences.index("TRANSIT_PILFERAGE")
-        offence[rng.random(n) < 0.02] = w.offences.index("OTHER")
+        offence[transit & ordinary & (x >= 0.25) & (x < 0.37)] = OFFENCES.index("TRANSIT_PILFERAGE")
+        offence[rng.random(n) < 0.02] = OFFENCES.index("OTHER")
 
         return {
             "created": created,
@@ -1161,7 +1298,9 @@ class _Batch:
             "style": _styles(rng, n),
         }
 
-    def _route_ends(self, formation: np.ndarray, kind: np.ndarray, commodity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _route_ends(
+        self, formation: np.ndarray, kind: np.ndarray, commodity: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Origin and destination location ids (0 = unknown) by direction of the smuggling."""
         w, rng, n = self.w, self.rng, len(formation)
         origin = np.zeros(n, dtype=np.int64)
@@ -1211,7 +1350,7 @@ class _Batch:
         coastal = c["kind"][case] == PLACE_KINDS.index("COASTAL")
 
         rows = []
-        for i, (k, on_coast) in enumerate(zip(case.tolist(), coastal.tolist())):
+        for k, on_coast in zip(case.tolist(), coastal.tolist()):
             area = AREAS[int(c["area"][k])]
             if ncp[k]:
                 involvement = "BOTH" if (count[k] == 1 and r.random() < 0.1) else "SEIZED_GOODS"
@@ -1231,7 +1370,7 @@ class _Batch:
                     else:
                         vehicle_type = _pick(r, *w.conveyance_type_cum[w.commodity_load[int(c["commodity"][k])]])
                     ids, cumulative = w.models_by_type[vehicle_type]
-                    province = w.area_province[area] if r.random() < 0.8 else None
+                    province = cat.AREA_PROVINCE[area] if r.random() < 0.8 else None
                     vehicle, repeat = w.new_vehicle(r, _pick(r, ids, cumulative), province, ncp=False), False
             rows.append((k, vehicle, involvement, w.type_vehicle(vehicle, r, repeat=repeat)))
 
@@ -1244,7 +1383,10 @@ class _Batch:
             model = cat.VEHICLE_MODELS[vehicle.model]
             assert vehicle.chassis is not None and vehicle.plate is not None
             if step == 0:
-                typed = (_choice(r, ("UNREGISTERED", "Unregistered", None)), f"{vehicle.chassis[0]}-{vehicle.chassis[1]}")
+                typed = (
+                    _choice(r, ("UNREGISTERED", "Unregistered", None)),
+                    f"{vehicle.chassis[0]}-{vehicle.chassis[1]}",
+                )
                 involvement = "SEIZED_GOODS"
             elif step == 1:
                 typed = (_type_plate(*vehicle.plate, r), f"{vehicle.chassis[0]}{vehicle.chassis[1]}")
@@ -1252,8 +1394,14 @@ class _Batch:
             else:
                 typed = (f"{vehicle.plate[0].lower()}{vehicle.plate[1]}", _choice(r, (None, "N/A")))
                 involvement = "CONVEYANCE"
-            rows.append((k, vehicle, involvement,
-                         (typed[0], typed[1], None, model.make, model.model, vehicle.colour, vehicle.year)))
+            rows.append(
+                (
+                    k,
+                    vehicle,
+                    involvement,
+                    (typed[0], typed[1], None, model.make, model.model, vehicle.colour, vehicle.year),
+                )
+            )
 
         rows.sort(key=lambda row: row[0])
         m = len(rows)
@@ -1320,20 +1468,25 @@ class _Batch:
         price = w.packing_price[packing] * w.prices(c["seizure"][case]) * rng.lognormal(0, 0.25, m)
         value_paisa = _round_money(rng, quantity * price)
         line = w.packing_line[packing]
-        units = [w.packing_units[p][bisect_right(w.unit_cum[p], r.random() * 0.999999999)] for p in packing.tolist()]
+        units = [w.packing_units[p][bisect_right(w.unit_cum[p], r.random())] for p in packing.tolist()]
         descriptions = w.line_descriptions
         picks = rng.integers(0, 1 << 30, m).tolist()
         description = [descriptions[ln][k % len(descriptions[ln])] for ln, k in zip(line.tolist(), picks)]
         quantities = [int(q) if d == 0 else q for q, d in zip(quantity.tolist(), decimals.tolist())]
 
         # Non-customs-paid vehicles seized as goods get an item line now and then.
-        seized = (vehicles["involvement"] != "CONVEYANCE") & (vehicles["line"] >= 0) & (rng.random(len(vehicles["case"])) < 0.3)
+        seized = (
+            (vehicles["involvement"] != "CONVEYANCE")
+            & (vehicles["line"] >= 0)
+            & (rng.random(len(vehicles["case"])) < 0.3)
+        )
         v_case = vehicles["case"][seized]
         v_line = vehicles["line"][seized]
         v_description = [
             f"{make or ''} {model or 'vehicle'}{f' model {year}' if year else ''}{suffix}".strip()
             for make, model, year, suffix in zip(
-                vehicles["make"][seized].tolist(), vehicles["model"][seized].tolist(),
+                vehicles["make"][seized].tolist(),
+                vehicles["model"][seized].tolist(),
                 vehicles["model_year"][seized].tolist(),
                 [_choice(r, (", non-customs-paid", " (NCP)", ", without documents", "")) for _ in range(len(v_case))],
             )
@@ -1357,8 +1510,9 @@ class _Batch:
         quantity_missing = rng.random(total) < 0.02
         frame["quantity"][quantity_missing] = None
         frame["unit"][quantity_missing & (rng.random(total) < 0.6)] = None
-        negative = rng.choice(total, size=min(total, len(w.scheduled("negative_quantity", self.first, self.n))),
-                              replace=False)
+        negative = rng.choice(
+            total, size=min(total, len(w.scheduled("negative_quantity", self.first, self.n))), replace=False
+        )
         for i in negative.tolist():
             frame["quantity"][i] = -(frame["quantity"][i] or 1)
         frame["value_pkr"] = _money(frame["value_paisa"], value_missing)
@@ -1383,27 +1537,33 @@ class _Batch:
         def office(t: np.ndarray) -> np.ndarray:
             return (t // DAY) * DAY + _office_time(rng, len(t))
 
-        scn_at = office(created + _days(np.maximum(2, rng.lognormal(math.log(35), 0.6, n))))
-        adjudicated_at = office(scn_at + _days(np.maximum(7, rng.lognormal(math.log(150), 0.7, n))))
-        appeal_at = office(adjudicated_at + _days(rng.uniform(20, 90, n)))
+        scn_at = office(created + _day_seconds(np.maximum(2, rng.lognormal(math.log(35), 0.6, n))))
+        adjudicated_at = office(scn_at + _day_seconds(np.maximum(7, rng.lognormal(math.log(150), 0.7, n))))
+        appeal_at = office(adjudicated_at + _day_seconds(rng.uniform(20, 90, n)))
         has_scn = rng.random(n) < 0.93
         has_adjudication = has_scn & (rng.random(n) < 0.95)
         has_appeal = has_adjudication & (rng.random(n) < 0.18)
         closes = has_adjudication & (rng.random(n) < 0.85)
-        closed_at = office(np.where(
-            has_appeal,
-            appeal_at + _days(np.maximum(30, rng.lognormal(math.log(400), 0.5, n))),
-            adjudicated_at + _days(np.maximum(5, rng.lognormal(math.log(60), 0.8, n))),
-        ))
+        closed_at = office(
+            np.where(
+                has_appeal,
+                appeal_at + _day_seconds(np.maximum(30, rng.lognormal(math.log(400), 0.5, n))),
+                adjudicated_at + _day_seconds(np.maximum(5, rng.lognormal(math.log(60), 0.8, n))),
+            )
+        )
         status = np.zeros(n, dtype=np.int64)
         updated = created.copy()
-        for code, happens, at in ((1, has_scn, scn_at), (2, has_adjudication, adjudicated_at),
-                                  (3, has_appeal, appeal_at), (4, closes, closed_at)):
+        for code, happens, at in (
+            (1, has_scn, scn_at),
+            (2, has_adjudication, adjudicated_at),
+            (3, has_appeal, appeal_at),
+            (4, closes, closed_at),
+        ):
             done = happens & (at < end)
             status[done] = code
             updated[done] = np.maximum(updated[done], at[done])
         # Typo corrections and other edits.
-        edit_at = created + _days(rng.exponential(12, n)) + 600
+        edit_at = created + _day_seconds(rng.exponential(12, n)) + 600
         edited = (rng.random(n) < 0.2) & (edit_at < end)
         updated[edited] = np.maximum(updated[edited], edit_at[edited])
 
@@ -1428,15 +1588,20 @@ class _Batch:
         has_penalty = adjudicated & (outcome <= 1) & (rng.random(n) < 0.65)
 
         c["status"] = _objects(STATUSES[s] for s in status.tolist())
-        c["adjudication_outcome"] = _objects(OUTCOMES[o] if a else None for o, a in zip(outcome.tolist(), adjudicated.tolist()))
+        c["adjudication_outcome"] = _objects(
+            OUTCOMES[o] if a else None for o, a in zip(outcome.tolist(), adjudicated.tolist())
+        )
         adjudicated_day = (adjudicated_at + PKT) // DAY
-        c["adjudicated_on"] = _objects(w.clock.date(d) if a else None
-                                       for d, a in zip(adjudicated_day.tolist(), adjudicated.tolist()))
-        c["redemption_fine_pkr"] = _objects(v if h else None for v, h in zip(redemption.tolist(), has_redemption.tolist()))
+        c["adjudicated_on"] = _objects(
+            w.clock.date(d) if a else None for d, a in zip(adjudicated_day.tolist(), adjudicated.tolist())
+        )
+        c["redemption_fine_pkr"] = _objects(
+            v if h else None for v, h in zip(redemption.tolist(), has_redemption.tolist())
+        )
         c["personal_penalty_pkr"] = _objects(v if h else None for v, h in zip(penalty.tolist(), has_penalty.tolist()))
         deleted = np.full(n, NULL)
         gone = w.scheduled("deleted_case", self.first, n)
-        deleted_at = created[gone] + _days(rng.uniform(1, 30, len(gone)))
+        deleted_at = created[gone] + _day_seconds(rng.uniform(1, 30, len(gone)))
         keep = deleted_at < end
         deleted[gone[keep]] = deleted_at[keep]
         updated[gone[keep]] = np.maximum(updated[gone[keep]], deleted_at[keep])
@@ -1464,10 +1629,20 @@ class _Batch:
                 person, repeat = w.new_person(r, area, female_share=female), False
             group = "caught" if role_name in CAUGHT_ROLES else "behind" if role_name in BEHIND_ROLES else "other"
             custody = _pick(r, CUSTODY, custody_cum[group])
-            rows.append(w.type_person(person, r, repeat=repeat) + (role_name, custody))
+            rows.append((*w.type_person(person, r, repeat=repeat), role_name, custody))
         columns = list(zip(*rows)) if rows else [()] * 10
-        names = ("cnic", "passport_no", "full_name", "father_name", "gender", "date_of_birth", "nationality",
-                 "home_district", "role", "custody_status")
+        names = (
+            "cnic",
+            "passport_no",
+            "full_name",
+            "father_name",
+            "gender",
+            "date_of_birth",
+            "nationality",
+            "home_district",
+            "role",
+            "custody_status",
+        )
         frame: Frame = {"case": case.astype(np.int64)}
         frame.update({name: _objects(column) for name, column in zip(names, columns)})
         return frame
@@ -1523,30 +1698,30 @@ class _Batch:
         w, rng, n = self.w, self.rng, len(case_created)
         created = case_created + rng.integers(30, 1800, n)
         later = rng.random(n) < later_share
-        created[later] += _days(rng.exponential(20, int(later.sum()))) + 3600
+        created[later] += _day_seconds(rng.exponential(20, int(later.sum()))) + 3600
         created = np.minimum(created, w.end - 1)
         updated = created.copy()
-        edit_at = created + _days(rng.exponential(30, n)) + 600
+        edit_at = created + _day_seconds(rng.exponential(30, n)) + 600
         edited = (rng.random(n) < 0.1) & (edit_at < w.end)
         updated[edited] = edit_at[edited]
         deleted = np.full(n, NULL)
-        deleted_at = updated + _days(rng.exponential(15, n)) + 600
+        deleted_at = updated + _day_seconds(rng.exponential(15, n)) + 600
         removed = (rng.random(n) < CHILD_DELETE_RATE) & (deleted_at < w.end)
         deleted[removed] = deleted_at[removed]
         updated[removed] = deleted_at[removed]
         return created, updated, deleted, _styles(rng, n)
 
-    def _assemble(self, c: Frame, items: Frame, vehicles: Frame, persons: Frame, officers: Frame) -> dict[str, list[tuple]]:
+    def _assemble(self, c: Frame, items: Frame, vehicles: Frame, persons: Frame, officers: Frame) -> TableRows:
         w, rng, r, n = self.w, self.rng, self.r, self.n
         end = w.end
         created = c["created"]
 
         # Duplicates: the same case typed again a little later; the copy is soft-deleted once noticed.
         duplicated = np.flatnonzero(rng.random(n) < DUPLICATE_RATE)
-        dup_created = created[duplicated] + _days(rng.exponential(2.0, len(duplicated))) + 600
+        dup_created = created[duplicated] + _day_seconds(rng.exponential(2.0, len(duplicated))) + 600
         keep = dup_created < end
         duplicated, dup_created = duplicated[keep], dup_created[keep]
-        dup_deleted = dup_created + _days(rng.uniform(1, 60, len(duplicated)))
+        dup_deleted = dup_created + _day_seconds(rng.uniform(1, 60, len(duplicated)))
         dup_deleted = np.where(dup_deleted < end, dup_deleted, NULL)
         # Orphans: a case id taken and then lost (legacy purge), an item left pointing at it.
         with_items = np.unique(items["case"])
@@ -1562,14 +1737,16 @@ class _Batch:
         entry_id[order] = w.next_case_id + np.arange(len(order))
         w.next_case_id += len(order)
         case_id = entry_id[:n]
-        dup_id = entry_id[n:n + len(duplicated)]
-        orphan_id = entry_id[n + len(duplicated):]
+        dup_id = entry_id[n : n + len(duplicated)]
+        orphan_id = entry_id[n + len(duplicated) :]
 
         # Case numbers, per formation and year of entry, in entry order.
         formation = c["formation"].tolist()
         case_no: list[str | None] = [None] * n
         dup_no: list[str | None] = [None] * len(duplicated)
-        years = (((entry_created + PKT).astype("datetime64[s]").astype("datetime64[Y]")).astype(np.int64) + 1970).tolist()
+        years = (
+            ((entry_created + PKT).astype("datetime64[s]").astype("datetime64[Y]")).astype(np.int64) + 1970
+        ).tolist()
         for e in order.tolist():
             kind, source = int(entry_kind[e]), int(entry_source[e])
             if kind == 2:
@@ -1591,14 +1768,20 @@ class _Batch:
         self.live_cases = int(np.sum(cases["deleted_at"] == NULL) + np.sum(dups["deleted_at"] == NULL))
         case_table = _take(_concat([cases, dups]), np.argsort(np.concatenate([case_id, dup_id]), kind="stable"))
 
-        out = {"cases": self._rows("cases", case_table)}
-        children = (("seizure_items", items, "item_id", 0.08), ("case_vehicles", vehicles, "case_vehicle_id", 0.03),
-                    ("case_persons", persons, "case_person_id", 0.1), ("case_officers", officers, None, 0.05))
+        yield "cases", self._rows("cases", case_table)
+        del case_table, cases, dups
+        children = (
+            ("seizure_items", items, "item_id", 0.08),
+            ("case_vehicles", vehicles, "case_vehicle_id", 0.03),
+            ("case_persons", persons, "case_person_id", 0.1),
+            ("case_officers", officers, None, 0.05),
+        )
         for table, frame, id_column, later_share in children:
             frame = dict(frame)
             frame["case_id"] = case_id[frame["case"]]
             frame["created_at"], frame["updated_at"], frame["deleted_at"], frame["style"] = self._child_times(
-                created[frame["case"]], later_share)
+                created[frame["case"]], later_share
+            )
             copies = self._duplicate_children(frame, duplicated, dup_id, dup_created, dup_deleted)
             parts = [frame, copies]
             if table == "seizure_items" and len(orphaned):
@@ -1611,12 +1794,11 @@ class _Batch:
             if id_column:
                 merged[id_column] = w.next_child_id[table] + np.arange(len(merged["case_id"]))
                 w.next_child_id[table] += len(merged["case_id"])
-            out[table] = self._rows(table, merged)
-        return out
+            yield table, self._rows(table, merged)
 
     def _case_rows(self, c: Frame, case_id: np.ndarray, case_no: list[str | None]) -> Frame:
         w, rng, r, n = self.w, self.rng, self.r, self.n
-        offences = [w.offences[o] for o in c["offence"].tolist()]
+        offences = [OFFENCES[o] for o in c["offence"].tolist()]
         legal = []
         for offence in offences:
             if r.random() < 0.06:
@@ -1632,7 +1814,7 @@ class _Batch:
                 text = "Sec " + text
             legal.append(text)
         routes = [_choice(r, w.routes[f]) if r.random() < 0.55 else None for f in c["formation"].tolist()]
-        fir_chance = np.where(np.isin(c["offence"], [w.offences.index(o) for o in ("NARCOTICS", "CURRENCY")]), 0.7, 0.12)
+        fir_chance = np.where(np.isin(c["offence"], [OFFENCES.index(o) for o in ("NARCOTICS", "CURRENCY")]), 0.7, 0.12)
         has_fir = (rng.random(n) < fir_chance).tolist()
         years = ((c["seizure"].astype("datetime64[s]").astype("datetime64[Y]")).astype(np.int64) + 1970).tolist()
         fir = []
@@ -1669,8 +1851,15 @@ class _Batch:
             "style": c["style"],
         }
 
-    def _duplicate_case_rows(self, cases: Frame, duplicated: np.ndarray, dup_id: np.ndarray, dup_no: list,
-                             dup_created: np.ndarray, dup_deleted: np.ndarray) -> Frame:
+    def _duplicate_case_rows(
+        self,
+        cases: Frame,
+        duplicated: np.ndarray,
+        dup_id: np.ndarray,
+        dup_no: list,
+        dup_created: np.ndarray,
+        dup_deleted: np.ndarray,
+    ) -> Frame:
         rng, m = self.rng, len(duplicated)
         copies = _take(cases, duplicated)
         copies["case_id"] = dup_id
@@ -1689,8 +1878,9 @@ class _Batch:
         copies["style"] = _styles(rng, m)
         return copies
 
-    def _duplicate_children(self, frame: Frame, duplicated: np.ndarray, dup_id: np.ndarray,
-                            dup_created: np.ndarray, dup_deleted: np.ndarray) -> Frame:
+    def _duplicate_children(
+        self, frame: Frame, duplicated: np.ndarray, dup_id: np.ndarray, dup_created: np.ndarray, dup_deleted: np.ndarray
+    ) -> Frame:
         """Children of the typed-again cases: copied; deleted with their case, or (now and then) forgotten."""
         rng = self.rng
         if len(duplicated):
@@ -1706,7 +1896,9 @@ class _Batch:
         follows = rng.random(m) < 0.6
         deleted = np.where(follows & (dup_deleted[k] != NULL), dup_deleted[k], NULL)
         copies["deleted_at"] = deleted
-        copies["updated_at"] = np.where(deleted != NULL, np.maximum(deleted, copies["created_at"]), copies["created_at"])
+        copies["updated_at"] = np.where(
+            deleted != NULL, np.maximum(deleted, copies["created_at"]), copies["created_at"]
+        )
         copies["style"] = _styles(rng, m)
         return copies
 

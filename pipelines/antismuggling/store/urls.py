@@ -15,8 +15,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 ACCEPTED_FORMS = (
-    "sqlite:///relative/or/abs/path.db, sqlite:////abs/path.db, "
-    "postgresql://user:pass@host:port/db (or postgres://...)"
+    "sqlite:///relative/or/abs/path.db, sqlite:////abs/path.db, postgresql://user:pass@host:port/db (or postgres://...)"
 )
 
 
@@ -98,8 +97,6 @@ def redact_url(url: str) -> str:
     # libpq also takes a password as a query parameter.
     if "password=" in tail:
         head, _, query = tail.partition("?")
-        fields = [
-            "password=***" if field.lower().startswith("password=") else field for field in query.split("&")
-        ]
+        fields = ["password=***" if field.lower().startswith("password=") else field for field in query.split("&")]
         tail = head + "?" + "&".join(fields)
     return f"{scheme}://{authority}{tail}"

@@ -20,7 +20,7 @@ def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         try:
             metadata = {
                 "source_url": redact_url(settings.ops_url),
-                "run_id": context.run_id,
+                "run_id": context.run.run_id,
                 **_load_summary(con),
             }
             result = publish_marts(con, settings, metadata=metadata)

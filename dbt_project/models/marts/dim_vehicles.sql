@@ -1,0 +1,59 @@
+-- One row per resolved vehicle (a connected component of live case vehicles sharing a
+-- normalised chassis, engine or registration number; see int_vehicle_components).
+-- chassis_no / engine_no / registration_no: the normalised number most frequent among the
+-- vehicle's rows (rows where it is missing do not vote); ties go to the alphabetically
+-- smallest; NULL when no row has one.
+with rows_ as (
+    select * from {{ ref('mart_vehicle_recidivism') }}
+),
+
+{% for kind in ['chassis', 'engine', 'registration'] %}
+{{ kind }}_mode as (
+    select vehicle_key, {{ kind }}_no, n_rows as {{ kind }}_no_rows
+    from (
+        select vehicle_key, {{ kind }}_no, count(*) as n_rows
+        from rows_
+        where {{ kind }}_no is not null
+        group by vehicle_key, {{ kind }}_no
+    )
+    qualify row_number() over (partition by vehicle_key order by n_rows desc, {{ kind }}_no asc) = 1
+),
+
+{% endfor %}
+summary as (
+    select
+        vehicle_key,
+        count(*)                                     as n_seizures,
+        count(distinct case_id)                      as n_cases,
+        count(distinct formation_code)               as n_formations,
+        min(seizure_date)                            as first_seized_date,
+        max(seizure_date)                            as last_seized_date,
+        count(distinct chassis_no)                   as n_chassis_numbers,
+        count(distinct engine_no)                    as n_engine_numbers,
+        count(distinct registration_no)              as n_registration_numbers,
+        sum(coalesce(value_pkr, 0))                  as vehicle_value_pkr,
+        min(case_vehicle_id)                         as first_case_vehicle_id
+    from rows_
+    group by vehicle_key
+)
+
+select
+    s.vehicle_key,
+    ch.chassis_no,
+    en.engine_no,
+    rg.registration_no,
+    s.n_seizures,
+    s.n_cases,
+    s.n_formations,
+    s.first_seized_date,
+    s.last_seized_date,
+    s.n_cases >= 2                                   as is_repeat_vehicle,
+    s.n_chassis_numbers,
+    s.n_engine_numbers,
+    s.n_registration_numbers,
+    s.vehicle_value_pkr,
+    s.first_case_vehicle_id
+from summary as s
+left join chassis_mode as ch on ch.vehicle_key = s.vehicle_key
+left join engine_mode as en on en.vehicle_key = s.vehicle_key
+left join registration_mode as rg on rg.vehicle_key = s.vehicle_key

@@ -1,0 +1,94 @@
+-- One row per live case vehicle of a live case: which resolved vehicle it is and how often
+-- that vehicle had been seized before.
+--
+-- vehicle_key      'V' || the smallest case_vehicle_id of the vehicle's component
+--                  (int_vehicle_components): stable across refreshes while the vehicle's
+--                  rows are unchanged; when two vehicles merge the smaller key survives.
+-- prior_seizures   case-vehicle rows of the same vehicle in other cases with an earlier
+--                  seizure date (rows of the same case share its date, so "earlier" alone
+--                  excludes them); NULL when this row's seizure date is unknown, and rows
+--                  with an unknown date never count as earlier.
+-- prior_cases      the distinct cases among those rows.
+-- prior_formations distinct (known) formations among those rows.
+-- is_repeat        prior_seizures > 0 (NULL when the seizure date is unknown).
+-- match_basis      the identifier kinds this row shares with at least one other row of its
+--                  vehicle, `+`-joined in the order chassis, engine, registration
+--                  (`chassis`, `engine+registration`, ...); `none` for a vehicle seen once.
+--                  Sharing a normalised identifier always means the same vehicle, so a row
+--                  of a vehicle seen more than once is never `none`.
+with vehicles as (
+    select
+        i.*,
+        'V' || comp.vehicle_root_id                              as vehicle_key,
+        c.seizure_date,
+        c.seizure_month,
+        c.formation_code
+    from {{ ref('int_case_vehicle_identity') }} as i
+    inner join {{ ref('int_vehicle_components') }} as comp
+        on comp.case_vehicle_id = i.case_vehicle_id
+    inner join {{ ref('fct_cases') }} as c
+        on c.case_id = i.case_id
+),
+
+flagged as (
+    select
+        *,
+        count(*) over (partition by vehicle_key)                  as n_vehicle_seizures,
+        chassis_norm is not null
+            and count(*) over (partition by chassis_norm) > 1     as shares_chassis,
+        engine_norm is not null
+            and count(*) over (partition by engine_norm) > 1      as shares_engine,
+        registration_norm is not null
+            and count(*) over (partition by registration_norm) > 1 as shares_registration,
+        -- first row of each (vehicle, case) and (vehicle, formation) with a known date:
+        -- counted once in prior_cases / prior_formations
+        seizure_date is not null and row_number() over (
+            partition by vehicle_key, case_id order by case_vehicle_id) = 1 as is_first_of_case,
+        seizure_date is not null and formation_code is not null and row_number() over (
+            partition by vehicle_key, formation_code
+            order by seizure_date asc nulls last, case_vehicle_id) = 1   as is_first_of_formation
+    from vehicles
+),
+
+earlier as (
+    select
+        *,
+        count(seizure_date) over earlier_dates                    as n_earlier_rows,
+        count(*) filter (where is_first_of_case) over earlier_dates  as n_earlier_cases,
+        count(*) filter (where is_first_of_formation) over earlier_dates as n_earlier_formations
+    from flagged
+    window earlier_dates as (
+        partition by vehicle_key
+        order by seizure_date asc nulls last
+        range between unbounded preceding and interval 1 day preceding
+    )
+)
+
+select
+    case_vehicle_id,
+    case_id,
+    vehicle_key,
+    seizure_date,
+    seizure_month,
+    formation_code,
+    chassis_norm                                                  as chassis_no,
+    engine_norm                                                   as engine_no,
+    registration_norm                                             as registration_no,
+    chassis_no_raw,
+    engine_no_raw,
+    registration_no_raw,
+    vehicle_type,
+    involvement,
+    value_pkr,
+    case when seizure_date is not null then n_earlier_rows end        as prior_seizures,
+    case when seizure_date is not null then n_earlier_cases end       as prior_cases,
+    case when seizure_date is not null then n_earlier_formations end  as prior_formations,
+    case when seizure_date is not null then n_earlier_rows > 0 end    as is_repeat,
+    coalesce(
+        nullif(concat_ws('+',
+            case when shares_chassis then 'chassis' end,
+            case when shares_engine then 'engine' end,
+            case when shares_registration then 'registration' end), ''),
+        'none')                                                   as match_basis,
+    n_vehicle_seizures
+from earlier
