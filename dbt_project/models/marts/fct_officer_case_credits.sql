@@ -60,25 +60,41 @@ split as (
 ),
 
 postings as (
-    select posting_id, officer_id, formation_code, posted_from, posted_to
+    select
+        posting_id,
+        officer_id,
+        formation_code,
+        posted_from,
+        coalesce(posted_to, date '9999-12-31')                        as posted_until
     from {{ ref('stg_officer_postings') }}
     where posted_from is not null
       and officer_id is not null
 ),
 
+covering_posting as (
+    select
+        s.case_id,
+        s.officer_id,
+        p.posting_id,
+        p.formation_code
+    from split as s
+    inner join postings as p
+        on p.officer_id = s.officer_id
+    where s.seizure_date between p.posted_from and p.posted_until
+    qualify row_number() over (
+        partition by s.case_id, s.officer_id
+        order by p.posted_from desc, p.posting_id desc) = 1
+),
+
 posted as (
     select
         s.*,
-        p.posting_id,
-        p.formation_code                                              as posting_formation_code
+        cp.posting_id,
+        cp.formation_code                                             as posting_formation_code
     from split as s
-    left join postings as p
-        on p.officer_id = s.officer_id
-       and s.seizure_date >= p.posted_from
-       and (p.posted_to is null or s.seizure_date <= p.posted_to)
-    qualify row_number() over (
-        partition by s.case_id, s.officer_id
-        order by p.posted_from desc nulls last, p.posting_id desc nulls last) = 1
+    left join covering_posting as cp
+        on cp.case_id = s.case_id
+       and cp.officer_id = s.officer_id
 )
 
 select

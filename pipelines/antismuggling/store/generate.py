@@ -191,18 +191,18 @@ def generate_store(
     sink = _SqliteSink(store) if store.kind == "sqlite" else _PostgresSink(store)
     rows = dict.fromkeys(TABLES, 0)
     live_cases = 0
-    with _ProgressBar(cases, enabled=progress) as advance:
-        try:
-            sink.create(replace=replace)
+    try:
+        sink.create(replace=replace)
+        with _ProgressBar(cases, enabled=progress) as advance:
             sink.write(_counted(world.static_rows().items(), rows))
             for index, first in enumerate(range(0, cases, BATCH_CASES)):
                 batch = _Batch(world, index, first, min(BATCH_CASES, cases - first))
                 sink.write(_counted(batch.tables(), rows))
                 live_cases += batch.live_cases
                 advance(batch.n)
-            sink.finish()
-        finally:
-            sink.close()
+        sink.finish()
+    finally:
+        sink.close()
     return GenerationSummary(
         url=redact_url(url),
         cases=cases,

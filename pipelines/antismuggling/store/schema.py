@@ -317,7 +317,9 @@ def create_tables(connection: Any, engine: Engine, *, replace: bool) -> None:
     filled = {table: n for table, n in counts.items() if n}
     if filled and not replace:
         summary = ", ".join(f"{table}={n}" for table, n in filled.items())
-        raise StoreNotEmptyError(f"the store already holds rows ({summary}); pass replace=True to overwrite it")
+        raise StoreNotEmptyError(
+            f"the store already holds rows ({summary}); replace it explicitly (replace=True, --replace)"
+        )
     for table in reversed(TABLES):
         if table in counts:
             cascade = " CASCADE" if engine == "postgresql" else ""
