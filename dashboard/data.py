@@ -130,21 +130,44 @@ def _ident(name: str) -> str:
 
 
 def _filter_sql(
-    start: date | None, end: date | None, formations: Sequence[str]
+    start: date | None,
+    end: date | None,
+    formations: Sequence[str],
+    *,
+    alias: str = "",
+    date_column: str = "seizure_date",
+    keyword: str = "where",
 ) -> tuple[str, list[object]]:
-    """``where`` clause on seizure_date / formation_code (columns of both fact marts)."""
+    """``where`` clause on seizure_date / formation_code (columns of both fact marts and of
+    the monthly marts, with ``date_column="seizure_month"``). ``alias`` qualifies the
+    columns; ``keyword="and"`` continues an existing ``where``."""
+    prefix = f"{alias}." if alias else ""
     clauses: list[str] = []
     params: list[object] = []
     if start is not None:
-        clauses.append("seizure_date >= ?")
+        clauses.append(f"{prefix}{date_column} >= ?")
         params.append(start)
     if end is not None:
-        clauses.append("seizure_date <= ?")
+        clauses.append(f"{prefix}{date_column} <= ?")
         params.append(end)
     if formations:
-        clauses.append("list_contains(?::varchar[], formation_code)")
+        clauses.append(f"list_contains(?::varchar[], {prefix}formation_code)")
         params.append(list(formations))
-    return ("where " + " and ".join(clauses)) if clauses else "", params
+    return (f"{keyword} " + " and ".join(clauses)) if clauses else "", params
+
+
+def _month_filter_sql(
+    start: date | None, end: date | None, formations: Sequence[str], *, alias: str = "", keyword: str = "where"
+) -> tuple[str, list[object]]:
+    """The same on ``seizure_month``, for whole months: the months of ``start`` to ``end``."""
+    return _filter_sql(
+        None if start is None else start.replace(day=1),
+        None if end is None else end.replace(day=1),
+        formations,
+        alias=alias,
+        date_column="seizure_month",
+        keyword=keyword,
+    )
 
 
 def _formation_names_source(tables: dict[str, list[str]]) -> tuple[str, str] | None:
@@ -173,6 +196,8 @@ def _hs_description_source(tables: dict[str, list[str]], level: str) -> tuple[st
     for column in (f"{level}_description", f"{level}_desc", f"{level}_name"):
         if column in item_columns:
             return "column", column, ""
+    if {"hs_level", "hs_code", "hs_description"} <= set(tables.get("mart_hs_trends", [])):
+        return "trends", "mart_hs_trends", {"hs2": "chapter", "hs4": "heading"}[level]
     for table in sorted(tables):
         columns = tables[table]
         if "description" not in columns or "hs" not in table.lower() or table.startswith(("fct_", "mart_")):
@@ -401,6 +426,12 @@ def top_commodities(
         join_sql = ""
         if source is not None and source[0] == "column":
             description_sql = f"any_value(i.{_ident(source[1])})"
+        elif source is not None and source[0] == "trends":
+            join_sql = (
+                "left join (select hs_code as code, any_value(hs_description) as description "
+                f"from {MARTS}.mart_hs_trends where hs_level = '{source[2]}' group by 1) d on d.code = i.{level}"
+            )
+            description_sql = "any_value(d.description)"
         elif source is not None:
             _, table, code_column = source
             join_sql = (
@@ -459,3 +490,994 @@ def hs_status_breakdown(
             """,
             params,
         ).df()
+
+
+# --------------------------------------------------------------------------- capabilities
+
+
+PERSON_TABLE_CANDIDATES = ("fct_case_persons", "bridge_offender_cases", "mart_offender_cases")
+VEHICLE_CONFISCATION_COLUMNS = ("confiscated_u_s_157", "is_confiscated_u_s_157", "is_confiscated")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What this snapshot's marts can answer beyond the contract's columns.
+
+    ``person_table``: a mart with one row per case person carrying the normalised ``cnic``
+    and ``case_id`` (no contract mart does; the offender profile needs one for the cases,
+    co-offenders, vehicles and timeline of a person). ``vehicle_confiscation_column``: the
+    column of ``mart_vehicle_recidivism`` saying a vehicle was confiscated (Section 157).
+    """
+
+    tables: frozenset[str]
+    person_table: str | None
+    person_role_column: str | None
+    person_name_column: str | None
+    vehicle_confiscation_column: str | None
+    dq_has_formation: bool
+    expectation_tables: tuple[str, ...]  # meta.<table> holding expectation results
+
+    def has(self, *tables: str) -> bool:
+        return all(table in self.tables for table in tables)
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def capabilities(snapshot: str) -> Capabilities:
+    with _connect(snapshot) as con:
+        tables = _marts_columns(con)
+        meta_tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'meta' order by 1"
+            ).fetchall()
+        ]
+    person_table = None
+    ordered = [t for t in PERSON_TABLE_CANDIDATES if t in tables] + sorted(
+        t for t in tables if t not in PERSON_TABLE_CANDIDATES and t != "dim_offenders"
+    )
+    for table in ordered:
+        if {"case_id", "cnic"} <= set(tables[table]):
+            person_table = table
+            break
+    person_columns = tables.get(person_table or "", [])
+    vehicle_columns = tables.get("mart_vehicle_recidivism", [])
+    return Capabilities(
+        tables=frozenset(tables),
+        person_table=person_table,
+        person_role_column=next((c for c in ("role", "person_role") if c in person_columns), None),
+        person_name_column=next((c for c in ("full_name", "name") if c in person_columns), None),
+        vehicle_confiscation_column=next((c for c in VEHICLE_CONFISCATION_COLUMNS if c in vehicle_columns), None),
+        dq_has_formation="formation_code" in tables.get("data_quality_issues", []),
+        expectation_tables=tuple(t for t in meta_tables if "expectation" in t.lower()),
+    )
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def data_months(snapshot: str) -> tuple[date | None, date | None]:
+    """The first seizure month of any live case, and the last one not after today (PKT)."""
+    with _connect(snapshot) as con:
+        return con.execute(
+            "select min(seizure_month), max(seizure_month) filter (where seizure_month <= "
+            "cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)) "
+            "from marts.fct_cases"
+        ).fetchone()
+
+
+# --------------------------------------------------------------------------- leadership
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def leadership_kpis(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> dict[str, float | int | None]:
+    """The leadership's headline figures over the cases seized in the filter.
+
+    Keys: n_cases, total_value_pkr; n_vehicles_confiscated (case vehicles marked confiscated
+    when the marts say so, else None) and n_vehicles_in_confiscated_cases (case vehicles of
+    cases adjudicated CONFISCATED); n_repeat_vehicles (distinct vehicles seized in the filter
+    that had been seized before: ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders
+    (distinct resolved people in the filter's cases who were in an earlier case; None when
+    the marts have no case-person table).
+    """
+    caps = capabilities(snapshot)
+    where, params = _filter_sql(start, end, formations)
+    where_v, params_v = _filter_sql(start, end, formations, alias="v")
+    with _connect(snapshot) as con:
+        n_cases, total = con.execute(
+            f"select count(*)::bigint, coalesce(sum(total_value_pkr), 0)::double from marts.fct_cases {where}",
+            params,
+        ).fetchone()
+        n_repeat_vehicles = n_in_confiscated = n_confiscated = None
+        if caps.has("mart_vehicle_recidivism"):
+            n_repeat_vehicles, n_in_confiscated = con.execute(
+                f"""
+                select count(distinct v.vehicle_key) filter (where v.is_repeat)::bigint,
+                       count(*) filter (where c.adjudication_outcome = 'CONFISCATED')::bigint
+                from marts.mart_vehicle_recidivism v
+                join marts.fct_cases c on c.case_id = v.case_id
+                {where_v}
+                """,
+                params_v,
+            ).fetchone()
+        if caps.vehicle_confiscation_column:
+            flag = _ident(caps.vehicle_confiscation_column)
+            n_confiscated = con.execute(
+                f"select count(*) filter (where v.{flag})::bigint from marts.mart_vehicle_recidivism v {where_v}",
+                params_v,
+            ).fetchone()[0]
+        n_repeat_offenders = None
+        if caps.person_table:
+            where_p, params_p = _filter_sql(start, end, formations, alias="p", keyword="and")
+            n_repeat_offenders = con.execute(
+                f"""
+                with p as (
+                    select distinct b.cnic, c.case_id, c.seizure_date, c.formation_code
+                    from {MARTS}.{_ident(caps.person_table)} b
+                    join marts.fct_cases c on c.case_id = b.case_id
+                    where b.cnic is not null
+                ),
+                first_seen as (select cnic, min(seizure_date) as first_date from p group by cnic)
+                select count(distinct p.cnic)::bigint
+                from p join first_seen f on f.cnic = p.cnic
+                where p.seizure_date > f.first_date {where_p}
+                """,
+                params_p,
+            ).fetchone()[0]
+    return {
+        "n_cases": n_cases,
+        "total_value_pkr": total,
+        "n_vehicles_confiscated": n_confiscated,
+        "n_vehicles_in_confiscated_cases": n_in_confiscated,
+        "n_repeat_vehicles": n_repeat_vehicles,
+        "n_repeat_offenders": n_repeat_offenders,
+    }
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def formation_league(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """One row per formation over the whole months of the period (``mart_formation_accountability``).
+
+    Columns formation_code, formation_name, n_cases, total_value_pkr, n_pending_adjudication
+    (backlog: cases of these months still SEIZED or SCN_ISSUED), median_upload_lag_days
+    (over the cases of these months, ``fct_cases.upload_lag_days``), n_late_uploads,
+    n_adjudicated, n_confiscated, confiscation_rate (confiscated / adjudicated, null when
+    none adjudicated). Largest value first.
+    """
+    where, params = _month_filter_sql(start, end, formations)
+    with _connect(snapshot) as con:
+        df = con.execute(
+            f"""
+            with m as (
+                select formation_code,
+                       min(formation_name) as formation_name,
+                       sum(n_cases)::bigint as n_cases,
+                       coalesce(sum(total_value_pkr), 0)::double as total_value_pkr,
+                       sum(n_pending_adjudication)::bigint as n_pending_adjudication,
+                       sum(n_late_uploads)::bigint as n_late_uploads,
+                       sum(n_adjudicated)::bigint as n_adjudicated,
+                       sum(n_confiscated)::bigint as n_confiscated
+                from marts.mart_formation_accountability {where}
+                group by formation_code
+            ),
+            lag as (
+                select formation_code, median(upload_lag_days)::double as median_upload_lag_days
+                from marts.fct_cases {where}
+                group by formation_code
+            )
+            select m.formation_code, m.formation_name, m.n_cases, m.total_value_pkr,
+                   m.n_pending_adjudication, lag.median_upload_lag_days, m.n_late_uploads,
+                   m.n_adjudicated, m.n_confiscated,
+                   m.n_confiscated / nullif(m.n_adjudicated, 0) as confiscation_rate
+            from m left join lag on lag.formation_code is not distinct from m.formation_code
+            order by m.total_value_pkr desc, m.n_cases desc, m.formation_code
+            """,
+            [*params, *params],
+        ).df()
+    df["formation_code"] = df["formation_code"].fillna("(none)")
+    return df
+
+
+# --------------------------------------------------------------------------- formation detail
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def formation_months(snapshot: str, formation: str, start: date | None, end: date | None) -> pd.DataFrame:
+    """``mart_formation_accountability`` rows of one formation over the months of the period.
+
+    Columns seizure_month (datetime), n_cases, total_value_pkr, n_pending_adjudication,
+    median_upload_lag_days, n_late_uploads, n_adjudicated, n_confiscated, confiscation_rate.
+    """
+    where, params = _month_filter_sql(start, end, (formation,))
+    with _connect(snapshot) as con:
+        df = con.execute(
+            f"""
+            select seizure_month, n_cases::bigint as n_cases,
+                   coalesce(total_value_pkr, 0)::double as total_value_pkr,
+                   n_pending_adjudication::bigint as n_pending_adjudication,
+                   median_upload_lag_days::double as median_upload_lag_days,
+                   n_late_uploads::bigint as n_late_uploads,
+                   n_adjudicated::bigint as n_adjudicated,
+                   n_confiscated::bigint as n_confiscated,
+                   confiscation_rate::double as confiscation_rate
+            from marts.mart_formation_accountability {where}
+            order by seizure_month
+            """,
+            params,
+        ).df()
+    df = df.dropna(subset=["seizure_month"]).reset_index(drop=True)
+    df["seizure_month"] = pd.to_datetime(df["seizure_month"])
+    return df
+
+
+UPLOAD_LAG_BUCKETS = (
+    ("before seizure", None, -1),
+    ("same day", 0, 0),
+    ("1 day", 1, 1),
+    ("2–3 days", 2, 3),
+    ("4–7 days", 4, 7),
+    ("8–14 days", 8, 14),
+    ("15–30 days", 15, 30),
+    ("31–90 days", 31, 90),
+    ("over 90 days", 91, None),
+)
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def upload_lag_distribution(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """Cases by upload lag (``fct_cases.upload_lag_days``) over the months of the period.
+
+    Columns bucket (labels of :data:`UPLOAD_LAG_BUCKETS`, then "unknown"), n_cases, is_late
+    (lag over 7 days), in bucket order; buckets without cases are included with 0.
+    """
+    where, params = _month_filter_sql(start, end, formations)
+    cases = []
+    for label, low, high in UPLOAD_LAG_BUCKETS:
+        conditions = []
+        if low is not None:
+            conditions.append(f"upload_lag_days >= {int(low)}")
+        if high is not None:
+            conditions.append(f"upload_lag_days <= {int(high)}")
+        cases.append(f"count(*) filter (where {' and '.join(conditions)})::bigint")
+    with _connect(snapshot) as con:
+        row = con.execute(
+            f"select {', '.join(cases)}, count(*) filter (where upload_lag_days is null)::bigint "
+            f"from marts.fct_cases {where}",
+            params,
+        ).fetchone()
+    labels = [label for label, _, _ in UPLOAD_LAG_BUCKETS] + ["unknown"]
+    late = [low is not None and low > 7 for _, low, _ in UPLOAD_LAG_BUCKETS] + [False]
+    return pd.DataFrame({"bucket": labels, "n_cases": list(row), "is_late": late})
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def officer_table(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """One row per officer over the whole months of the period (``mart_officer_performance``;
+    an officer-month counts under the formation the mart credits that month to).
+
+    Columns officer_id, service_no, full_name, designation, formations (codes, comma
+    separated), n_months, n_cases, credited_value_pkr, n_adjudicated, n_confiscated,
+    confiscation_rate. Most credited value first.
+    """
+    where, params = _month_filter_sql(start, end, formations)
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select officer_id,
+                   any_value(service_no) as service_no,
+                   any_value(full_name) as full_name,
+                   any_value(designation) as designation,
+                   string_agg(distinct formation_code, ', ' order by formation_code) as formations,
+                   count(*)::bigint as n_months,
+                   sum(n_cases)::bigint as n_cases,
+                   coalesce(sum(credited_value_pkr), 0)::double as credited_value_pkr,
+                   sum(n_adjudicated)::bigint as n_adjudicated,
+                   sum(n_confiscated)::bigint as n_confiscated,
+                   sum(n_confiscated) / nullif(sum(n_adjudicated), 0) as confiscation_rate
+            from marts.mart_officer_performance {where}
+            group by officer_id
+            order by credited_value_pkr desc, n_cases desc, officer_id
+            """,
+            params,
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def officer_cases(
+    snapshot: str, officer_id: int, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """The cases credited to one officer (``fct_officer_case_credits``) in the months of the
+    period and the formations (the formation the case is credited under), newest first.
+
+    Columns case_id, case_no, seizure_date, formation_code (credited), case_formation_code,
+    roles, n_credited_officers, credited_value_pkr, total_value_pkr, status,
+    adjudication_outcome, offence_nature, detection_method.
+    """
+    where, params = _month_filter_sql(start, end, formations, alias="k", keyword="and")
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select k.case_id, c.case_no, k.seizure_date, k.formation_code, c.formation_code as case_formation_code,
+                   array_to_string(k.roles, ', ') as roles, k.n_credited_officers::bigint as n_credited_officers,
+                   k.credited_value_pkr::double as credited_value_pkr,
+                   c.total_value_pkr::double as total_value_pkr,
+                   c.status, c.adjudication_outcome, c.offence_nature, c.detection_method
+            from marts.fct_officer_case_credits k
+            join marts.fct_cases c on c.case_id = k.case_id
+            where k.officer_id = ? {where}
+            order by k.seizure_date desc nulls last, k.case_id desc
+            """,
+            [int(officer_id), *params],
+        ).df()
+
+
+# --------------------------------------------------------------------------- commodities
+
+
+HS_TREE_LEVELS = ("section", "chapter", "heading", "subheading")
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def hs_reference(snapshot: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(chapter -> section, (level:code) -> description, heading -> notified category).
+
+    From the marts: the sections of the seized chapters (``fct_seizure_items``), the
+    descriptions ``mart_hs_trends`` carries, and the notified headings among the seized items.
+    """
+    with _connect(snapshot) as con:
+        sections = dict(
+            con.execute(
+                "select hs2, any_value(hs_section) from marts.fct_seizure_items "
+                "where hs2 is not null and hs_section is not null group by hs2"
+            ).fetchall()
+        )
+        descriptions = {
+            f"{level}:{code}": text
+            for level, code, text in con.execute(
+                "select hs_level, hs_code, any_value(hs_description) from marts.mart_hs_trends "
+                "where hs_description is not null group by hs_level, hs_code"
+            ).fetchall()
+        }
+        notified = dict(
+            con.execute(
+                "select hs4, coalesce(any_value(notified_category), 'notified') from marts.fct_seizure_items "
+                "where is_notified_item and hs4 is not null group by hs4"
+            ).fetchall()
+        )
+    return sections, descriptions, notified
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def hs_totals(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """Seized goods per HS level and code over the whole months of the period, with the
+    same months a year before (``mart_hs_trends``).
+
+    Columns hs_level, hs_code, n_cases, n_items, value_pkr, value_pkr_last_year (null when
+    the year-earlier months start before the warehouse's first seizure month, 0 when nothing
+    of the code was seized then), yoy_change_pct (null when last year's value is null or not
+    positive). Codes seized only last year are included with zero this year.
+    """
+    start_m = None if start is None else start.replace(day=1)
+    end_m = None if end is None else end.replace(day=1)
+    where, params = _month_filter_sql(start, end, formations)
+    prev_start = None if start_m is None else _months_back(start_m, 12)
+    prev_end = None if end_m is None else _months_back(end_m, 12)
+    where_prev, params_prev = _filter_sql(prev_start, prev_end, formations, date_column="seizure_month")
+    with _connect(snapshot) as con:
+        first_month = con.execute("select min(seizure_month) from marts.fct_cases").fetchone()[0]
+        df = con.execute(
+            f"""
+            with cur as (
+                select hs_level, hs_code, sum(n_cases)::bigint as n_cases, sum(n_items)::bigint as n_items,
+                       coalesce(sum(value_pkr), 0)::double as value_pkr
+                from marts.mart_hs_trends {where}
+                group by hs_level, hs_code
+            ),
+            prev as (
+                select hs_level, hs_code, coalesce(sum(value_pkr), 0)::double as value_pkr
+                from marts.mart_hs_trends {where_prev}
+                group by hs_level, hs_code
+            )
+            select coalesce(cur.hs_level, prev.hs_level) as hs_level,
+                   coalesce(cur.hs_code, prev.hs_code) as hs_code,
+                   coalesce(cur.n_cases, 0)::bigint as n_cases,
+                   coalesce(cur.n_items, 0)::bigint as n_items,
+                   coalesce(cur.value_pkr, 0)::double as value_pkr,
+                   coalesce(prev.value_pkr, 0)::double as value_pkr_last_year
+            from cur full join prev on prev.hs_level = cur.hs_level and prev.hs_code = cur.hs_code
+            """,
+            [*params, *params_prev],
+        ).df()
+    has_last_year = first_month is not None and prev_start is not None and prev_start >= first_month
+    if not has_last_year:
+        df["value_pkr_last_year"] = float("nan")
+    last = df["value_pkr_last_year"]
+    df["yoy_change_pct"] = (100.0 * (df["value_pkr"] - last) / last).where(last > 0)
+    return df
+
+
+def _months_back(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def hs_code_trend(
+    snapshot: str,
+    level: str,
+    code: str | None,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+) -> pd.DataFrame:
+    """Seized value of one HS code (``code=None``: every code of ``level``) per month of the
+    period, each month beside the same month a year before (``mart_hs_trends``).
+
+    Columns seizure_month (datetime), n_cases, n_items, value_pkr, value_pkr_last_year
+    (null when that month is before the warehouse's first seizure month), yoy_change_pct.
+    Every month from the period's first to its last (not after the current month) is present.
+    """
+    if level not in HS_TREE_LEVELS:
+        raise ValueError(f"level must be one of {HS_TREE_LEVELS}, not {level!r}")
+    code_sql, code_params = ("and hs_code = ?", [code]) if code is not None else ("", [])
+    where, params = _filter_sql(None, None, formations, keyword="and")
+    with _connect(snapshot) as con:
+        first_month, last_month = con.execute(
+            "select min(seizure_month), max(seizure_month) filter (where seizure_month <= "
+            "cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)) from marts.fct_cases"
+        ).fetchone()
+        if first_month is None or last_month is None:
+            return pd.DataFrame(
+                columns=["seizure_month", "n_cases", "n_items", "value_pkr", "value_pkr_last_year", "yoy_change_pct"]
+            )
+        lo = max(start.replace(day=1), first_month) if start else first_month
+        hi = min(end.replace(day=1), last_month) if end else last_month
+        df = con.execute(
+            f"""
+            with m as (
+                select seizure_month, sum(n_cases)::bigint as n_cases, sum(n_items)::bigint as n_items,
+                       coalesce(sum(value_pkr), 0)::double as value_pkr
+                from marts.mart_hs_trends
+                where hs_level = ? {code_sql} {where}
+                group by seizure_month
+            ),
+            months as (
+                select cast(generate_series as date) as seizure_month
+                from generate_series(?::date, ?::date, interval 1 month)
+            )
+            select months.seizure_month,
+                   coalesce(cur.n_cases, 0)::bigint as n_cases,
+                   coalesce(cur.n_items, 0)::bigint as n_items,
+                   coalesce(cur.value_pkr, 0)::double as value_pkr,
+                   case when cast(months.seizure_month - interval 1 year as date) >= ?::date
+                        then coalesce(ly.value_pkr, 0) end::double as value_pkr_last_year
+            from months
+            left join m cur on cur.seizure_month = months.seizure_month
+            left join m ly on ly.seizure_month = cast(months.seizure_month - interval 1 year as date)
+            order by months.seizure_month
+            """,
+            [level, *code_params, *params, lo, hi, first_month],
+        ).df() if lo <= hi else pd.DataFrame(
+            columns=["seizure_month", "n_cases", "n_items", "value_pkr", "value_pkr_last_year"]
+        )
+    df["seizure_month"] = pd.to_datetime(df["seizure_month"])
+    last = df["value_pkr_last_year"].astype(float)
+    df["yoy_change_pct"] = (100.0 * (df["value_pkr"].astype(float) - last) / last).where(last > 0)
+    return df
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def notified_items(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """Notified items (``fct_seizure_items.is_notified_item``) in the whole months of the
+    period, per category: notified_category, headings (comma separated), n_items, n_cases,
+    value_pkr. Largest value first."""
+    where, params = _month_filter_sql(start, end, formations, keyword="and")
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select coalesce(notified_category, 'notified') as notified_category,
+                   string_agg(distinct hs4, ', ' order by hs4) as headings,
+                   count(*)::bigint as n_items,
+                   count(distinct case_id)::bigint as n_cases,
+                   coalesce(sum(value_pkr), 0)::double as value_pkr
+            from marts.fct_seizure_items
+            where is_notified_item {where}
+            group by all
+            order by value_pkr desc, n_items desc
+            """,
+            params,
+        ).df()
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def locations(snapshot: str) -> pd.DataFrame:
+    """Every location the marts name (as origin, seizure point or destination of a route in
+    ``mart_route_flows``): location_id, name, kind, country, latitude, longitude."""
+    parts = []
+    for id_column, prefix in (
+        ("origin_location_id", "origin"),
+        ("seizure_location_id", "seizure_location"),
+        ("destination_location_id", "destination"),
+    ):
+        parts.append(
+            f"select {id_column} as location_id, {prefix}_name as name, {prefix}_kind as kind, "
+            f"{prefix}_country as country, {prefix}_latitude as latitude, {prefix}_longitude as longitude "
+            f"from marts.mart_route_flows where {id_column} is not null"
+        )
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select location_id, any_value(name) as name, any_value(kind) as kind, any_value(country) as country,
+                   any_value(latitude)::double as latitude, any_value(longitude)::double as longitude
+            from ({' union all '.join(parts)})
+            group by location_id
+            order by location_id
+            """
+        ).df()
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def hs_chapters(snapshot: str) -> pd.DataFrame:
+    """The HS chapters of the seized items: hs2, description, n_items (most items first)."""
+    with _connect(snapshot) as con:
+        return con.execute(
+            """
+            select i.hs2, any_value(t.hs_description) as description, count(*)::bigint as n_items
+            from marts.fct_seizure_items i
+            left join (select distinct hs_code, hs_description from marts.mart_hs_trends where hs_level = 'chapter') t
+                on t.hs_code = i.hs2
+            where i.hs2 is not null
+            group by i.hs2
+            order by i.hs2
+            """
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def route_flows(
+    snapshot: str,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+    chapters: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Cases per route (origin → seizure point → destination) in the filter.
+
+    With ``chapters``, only cases carrying at least one live item of those HS chapters count.
+    Aggregated from ``fct_cases`` (``mart_route_flows`` has no formation and only each
+    route-month's top chapter, so it cannot be filtered by formation or commodity).
+    Columns origin_location_id, seizure_location_id, destination_location_id (null where the
+    case does not say), n_cases, total_value_pkr, goods_value_pkr. Most cases first.
+    """
+    where, params = _filter_sql(start, end, formations, alias="c")
+    chapter_sql = ""
+    if chapters:
+        chapter_sql = (
+            (" and " if where else "where ")
+            + "exists (select 1 from marts.fct_seizure_items i where i.case_id = c.case_id "
+            "and list_contains(?::varchar[], i.hs2))"
+        )
+        params = [*params, list(chapters)]
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select c.origin_location_id, c.seizure_location_id, c.destination_location_id,
+                   count(*)::bigint as n_cases,
+                   coalesce(sum(c.total_value_pkr), 0)::double as total_value_pkr,
+                   coalesce(sum(c.goods_value_pkr), 0)::double as goods_value_pkr
+            from marts.fct_cases c
+            {where} {chapter_sql}
+            group by all
+            order by n_cases desc, total_value_pkr desc,
+                     c.origin_location_id nulls last, c.seizure_location_id nulls last,
+                     c.destination_location_id nulls last
+            """,
+            params,
+        ).df()
+
+
+# --------------------------------------------------------------------------- vehicles
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def vehicle_seizures(snapshot: str, text: str, kinds: tuple[str, ...]) -> pd.DataFrame:
+    """Every seizure (live case vehicle) of every vehicle one of whose normalised identifiers
+    of the given ``kinds`` equals ``text`` (already normalised: see
+    :mod:`dashboard.search_keys`).
+
+    One row per case vehicle of the matched vehicles, oldest first. Columns vehicle_key,
+    case_vehicle_id, case_id, case_no, seizure_date, formation_code, formation_name,
+    registration_no / chassis_no / engine_no (normalised) and their ``*_raw`` (as typed),
+    matches (which of this row's identifiers equal the search key: ``registration``,
+    ``chassis``, ``engine``, ``+``-joined, or empty), match_basis (identifiers this row shares
+    with another seizure of the vehicle), vehicle_type, involvement, value_pkr, prior_seizures,
+    is_repeat, status, adjudication_outcome, seizure_location.
+    """
+    kinds = tuple(k for k in kinds if k in ("chassis", "engine", "registration"))
+    if not text or not kinds:
+        return pd.DataFrame()
+    match_any = " or ".join(f"{kind}_no = ?" for kind in kinds)
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            with keys as (
+                select distinct vehicle_key from marts.mart_vehicle_recidivism where {match_any}
+            ),
+            loc as (
+                select distinct seizure_location_id as id, seizure_location_name as name
+                from marts.mart_route_flows where seizure_location_id is not null
+            )
+            select v.vehicle_key, v.case_vehicle_id, v.case_id, c.case_no, v.seizure_date, v.formation_code,
+                   c.formation_name,
+                   v.registration_no, v.chassis_no, v.engine_no,
+                   v.registration_no_raw, v.chassis_no_raw, v.engine_no_raw,
+                   concat_ws('+',
+                       case when v.registration_no = ? then 'registration' end,
+                       case when v.chassis_no = ? then 'chassis' end,
+                       case when v.engine_no = ? then 'engine' end) as matches,
+                   v.match_basis, v.vehicle_type, v.involvement, v.value_pkr::double as value_pkr,
+                   v.prior_seizures, v.is_repeat, c.status, c.adjudication_outcome,
+                   loc.name as seizure_location
+            from marts.mart_vehicle_recidivism v
+            join keys using (vehicle_key)
+            join marts.fct_cases c on c.case_id = v.case_id
+            left join loc on loc.id = c.seizure_location_id
+            order by v.vehicle_key, v.seizure_date nulls last, v.case_vehicle_id
+            """,
+            [*([text] * len(kinds)), text, text, text],
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def vehicles(snapshot: str, vehicle_keys: tuple[str, ...]) -> pd.DataFrame:
+    """``dim_vehicles`` rows of the given vehicles."""
+    with _connect(snapshot) as con:
+        return con.execute(
+            "select * from marts.dim_vehicles where list_contains(?::varchar[], vehicle_key) order by vehicle_key",
+            [list(vehicle_keys)],
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def vehicle_suggestions(snapshot: str, text: str, limit: int = 10) -> pd.DataFrame:
+    """Normalised identifiers that contain ``text`` (when nothing matches it exactly):
+    identifier, kind, vehicle_key, n_seizures. Registrations first, most seized first."""
+    if len(text) < 3:
+        return pd.DataFrame(columns=["identifier", "kind", "vehicle_key", "n_seizures"])
+    with _connect(snapshot) as con:
+        return con.execute(
+            """
+            with ids as (
+                select registration_no as identifier, 'registration' as kind, vehicle_key from marts.mart_vehicle_recidivism
+                union all
+                select chassis_no, 'chassis', vehicle_key from marts.mart_vehicle_recidivism
+                union all
+                select engine_no, 'engine', vehicle_key from marts.mart_vehicle_recidivism
+            )
+            select identifier, kind, vehicle_key, count(*)::bigint as n_seizures
+            from ids
+            where identifier is not null and contains(identifier, ?)
+            group by identifier, kind, vehicle_key
+            order by kind = 'registration' desc, n_seizures desc, identifier
+            limit ?
+            """,
+            [text, int(limit)],
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def repeat_vehicles(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 200
+) -> pd.DataFrame:
+    """Vehicles seized again in the filter (``mart_vehicle_recidivism.is_repeat``), with their
+    ``dim_vehicles`` summary: vehicle_key, registration_no, chassis_no, engine_no, n_seizures,
+    n_formations, first_seized_date, last_seized_date, repeat_seizures_in_filter. Most seized first."""
+    where, params = _filter_sql(start, end, formations, alias="v", keyword="and")
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            with r as (
+                select v.vehicle_key, count(*)::bigint as repeat_seizures_in_filter
+                from marts.mart_vehicle_recidivism v
+                where v.is_repeat {where}
+                group by v.vehicle_key
+            )
+            select d.vehicle_key, d.registration_no, d.chassis_no, d.engine_no, d.n_seizures::bigint as n_seizures,
+                   d.n_formations::bigint as n_formations, d.first_seized_date, d.last_seized_date,
+                   r.repeat_seizures_in_filter
+            from r join marts.dim_vehicles d using (vehicle_key)
+            order by d.n_seizures desc, d.last_seized_date desc, d.vehicle_key
+            limit ?
+            """,
+            [*params, int(limit)],
+        ).df()
+
+
+# --------------------------------------------------------------------------- offenders
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def offender(snapshot: str, cnic: str) -> dict[str, object] | None:
+    """The ``dim_offenders`` row of a formatted CNIC, or None."""
+    with _connect(snapshot) as con:
+        df = con.execute("select * from marts.dim_offenders where cnic = ?", [cnic]).df()
+    if df.empty:
+        return None
+    return df.iloc[0].to_dict()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def top_offenders(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 100
+) -> pd.DataFrame:
+    """Repeat offenders (``dim_offenders.is_repeat_offender``), most cases first.
+
+    With a case-person mart, those with a case in the filter (n_cases_in_filter); without,
+    those last seen in the period (the formation filter cannot apply; n_cases_in_filter null).
+    Columns cnic, names_seen, roles, n_cases, n_formations, first_seen_date, last_seen_date,
+    total_value_pkr, n_co_offenders, n_vehicles, n_cases_in_filter.
+    """
+    caps = capabilities(snapshot)
+    columns = (
+        "o.cnic, array_to_string(o.names_seen, '; ') as names_seen, array_to_string(o.roles, ', ') as roles, "
+        "o.n_cases::bigint as n_cases, o.n_formations::bigint as n_formations, o.first_seen_date, o.last_seen_date, "
+        "o.total_value_pkr::double as total_value_pkr, o.n_co_offenders::bigint as n_co_offenders, "
+        "o.n_vehicles::bigint as n_vehicles"
+    )
+    with _connect(snapshot) as con:
+        if caps.person_table:
+            where, params = _filter_sql(start, end, formations, alias="c")
+            return con.execute(
+                f"""
+                with f as (
+                    select b.cnic, count(distinct c.case_id)::bigint as n_cases_in_filter
+                    from {MARTS}.{_ident(caps.person_table)} b
+                    join marts.fct_cases c on c.case_id = b.case_id
+                    {where} {"and" if where else "where"} b.cnic is not null
+                    group by b.cnic
+                )
+                select {columns}, f.n_cases_in_filter
+                from marts.dim_offenders o join f on f.cnic = o.cnic
+                where o.is_repeat_offender
+                order by o.n_cases desc, f.n_cases_in_filter desc, o.total_value_pkr desc, o.cnic
+                limit ?
+                """,
+                [*params, int(limit)],
+            ).df()
+        clauses, params = ["o.is_repeat_offender"], []
+        if start is not None:
+            clauses.append("o.last_seen_date >= ?")
+            params.append(start)
+        if end is not None:
+            clauses.append("o.first_seen_date <= ?")
+            params.append(end)
+        return con.execute(
+            f"""
+            select {columns}, null::bigint as n_cases_in_filter
+            from marts.dim_offenders o
+            where {' and '.join(clauses)}
+            order by o.n_cases desc, o.total_value_pkr desc, o.cnic
+            limit ?
+            """,
+            [*params, int(limit)],
+        ).df()
+
+
+@dataclass(frozen=True)
+class OffenderNetwork:
+    cases: pd.DataFrame  # one row per case of the person
+    co_offenders: pd.DataFrame  # one row per (other person, shared case)
+    vehicles: pd.DataFrame  # one row per (vehicle, case)
+    commodities: pd.DataFrame  # per HS chapter
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def offender_network(snapshot: str, cnic: str) -> OffenderNetwork | None:
+    """A person's cases, co-offenders, vehicles and commodities, from the case-person mart
+    (None when the snapshot has none: see :class:`Capabilities`).
+
+    cases: case_id, case_no, seizure_date, formation_code, formation_name, roles (this
+    person's, comma separated), names (as typed in the case), status, adjudication_outcome,
+    offence_nature, total_value_pkr, origin, seizure_location, destination (location names).
+    co_offenders: case_id, cnic, names, roles, n_cases (theirs, ``dim_offenders``).
+    vehicles: case_id, vehicle_key, registration_no, chassis_no, engine_no, n_seizures.
+    commodities: hs2, description, n_items, n_cases, value_pkr.
+    """
+    caps = capabilities(snapshot)
+    if not caps.person_table:
+        return None
+    table = f"{MARTS}.{_ident(caps.person_table)}"
+    role = f"b.{_ident(caps.person_role_column)}" if caps.person_role_column else "null::varchar"
+    name = f"b.{_ident(caps.person_name_column)}" if caps.person_name_column else "null::varchar"
+    with _connect(snapshot) as con:
+        con.execute(
+            f"create temp table my_cases as select distinct case_id from {table} where cnic = ?", [cnic]
+        )
+        cases = con.execute(
+            f"""
+            with loc as (
+                select distinct seizure_location_id as id, seizure_location_name as name from marts.mart_route_flows
+                union select distinct origin_location_id, origin_name from marts.mart_route_flows
+                union select distinct destination_location_id, destination_name from marts.mart_route_flows
+            ),
+            names as (select id, any_value(name) as name from loc where id is not null group by id),
+            mine as (
+                select b.case_id,
+                       string_agg(distinct {role}, ', ') as roles,
+                       string_agg(distinct {name}, '; ') as names
+                from {table} b where b.cnic = ? group by b.case_id
+            )
+            select c.case_id, c.case_no, c.seizure_date, c.formation_code, c.formation_name, mine.roles, mine.names,
+                   c.status, c.adjudication_outcome, c.offence_nature, c.total_value_pkr::double as total_value_pkr,
+                   o.name as origin, s.name as seizure_location, d.name as destination
+            from mine join marts.fct_cases c on c.case_id = mine.case_id
+            left join names o on o.id = c.origin_location_id
+            left join names s on s.id = c.seizure_location_id
+            left join names d on d.id = c.destination_location_id
+            order by c.seizure_date nulls last, c.case_id
+            """,
+            [cnic],
+        ).df()
+        co = con.execute(
+            f"""
+            select b.case_id, b.cnic, string_agg(distinct {name}, '; ') as names,
+                   string_agg(distinct {role}, ', ') as roles, any_value(o.n_cases)::bigint as n_cases
+            from {table} b join my_cases using (case_id)
+            left join marts.dim_offenders o on o.cnic = b.cnic
+            where b.cnic is not null and b.cnic <> ?
+            group by b.case_id, b.cnic
+            order by b.cnic, b.case_id
+            """,
+            [cnic],
+        ).df()
+        vehicles_df = con.execute(
+            """
+            select v.case_id, v.vehicle_key, d.registration_no, d.chassis_no, d.engine_no,
+                   d.n_seizures::bigint as n_seizures
+            from marts.mart_vehicle_recidivism v join my_cases using (case_id)
+            left join marts.dim_vehicles d on d.vehicle_key = v.vehicle_key
+            order by v.vehicle_key, v.case_id
+            """
+        ).df()
+        commodities = con.execute(
+            """
+            select i.hs2, any_value(t.hs_description) as description, count(*)::bigint as n_items,
+                   count(distinct i.case_id)::bigint as n_cases, coalesce(sum(i.value_pkr), 0)::double as value_pkr
+            from marts.fct_seizure_items i join my_cases using (case_id)
+            left join (select distinct hs_code, hs_description from marts.mart_hs_trends where hs_level = 'chapter') t
+                on t.hs_code = i.hs2
+            group by i.hs2
+            order by value_pkr desc
+            """
+        ).df()
+    return OffenderNetwork(cases, co, vehicles_df, commodities)
+
+
+# --------------------------------------------------------------------------- data quality
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def data_quality_checks(snapshot: str) -> pd.DataFrame:
+    """Issues per check: severity, source_table, check_name, n_rows, first_seen_at (earliest),
+    example (one detail). Quarantined first, then most rows."""
+    with _connect(snapshot) as con:
+        if "data_quality_issues" not in _marts_columns(con):
+            return pd.DataFrame(columns=["severity", "source_table", "check_name", "n_rows", "first_seen_at", "example"])
+        return con.execute(
+            """
+            select severity, source_table, check_name, count(*)::bigint as n_rows,
+                   min(first_seen_at) as first_seen_at, min(detail) as example
+            from marts.data_quality_issues
+            group by severity, source_table, check_name
+            order by severity = 'quarantined' desc, n_rows desc, source_table, check_name
+            """
+        ).df()
+
+
+# Source tables whose primary key is the key of a mart row that carries formation and date.
+_DQ_ATTRIBUTION = (
+    ("cases", "fct_cases", "case_id"),
+    ("seizure_items", "fct_seizure_items", "item_id"),
+    ("case_vehicles", "mart_vehicle_recidivism", "case_vehicle_id"),
+)
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def data_quality_by_formation(
+    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+) -> pd.DataFrame:
+    """Issues per check and formation, where the issue's row can be traced to a case in the
+    marts (a case, or an item or vehicle kept in the marts); the rest (quarantined rows whose
+    case is deleted or missing, people, officers) have formation_code null.
+
+    The period and formations filter the traceable rows by their case's seizure date and
+    formation; untraceable rows are always included. Columns severity, check_name,
+    formation_code, n_rows.
+    """
+    caps = capabilities(snapshot)
+    if "data_quality_issues" not in caps.tables:
+        return pd.DataFrame(columns=["severity", "check_name", "formation_code", "n_rows"])
+    joins, formation_parts, date_parts = [], [], []
+    for n, (source_table, mart, key) in enumerate(_DQ_ATTRIBUTION):
+        if mart not in caps.tables:
+            continue
+        alias = f"a{n}"
+        joins.append(
+            f"left join marts.{mart} {alias} on q.source_table = '{source_table}' "
+            f"and {alias}.{key} = try_cast(q.source_pk as bigint)"
+        )
+        formation_parts.append(f"{alias}.formation_code")
+        date_parts.append(f"{alias}.seizure_date")
+    formation_sql = f"coalesce({', '.join(formation_parts)})" if formation_parts else "null::varchar"
+    date_sql = f"coalesce({', '.join(date_parts)})" if date_parts else "null::date"
+    traced_sql = " or ".join(f"{a} is not null" for a in (f"a{n}.{key}" for n, (_, m, key) in enumerate(_DQ_ATTRIBUTION) if m in caps.tables)) or "false"
+    clauses, params = [], []
+    if start is not None:
+        clauses.append("seizure_date >= ?")
+        params.append(start)
+    if end is not None:
+        clauses.append("seizure_date <= ?")
+        params.append(end)
+    if formations:
+        clauses.append("list_contains(?::varchar[], formation_code)")
+        params.append(list(formations))
+    keep = f"not traced or ({' and '.join(clauses)})" if clauses else "true"
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            with q as (
+                select q.severity, q.check_name, {formation_sql} as formation_code, {date_sql} as seizure_date,
+                       ({traced_sql}) as traced
+                from marts.data_quality_issues q
+                {' '.join(joins)}
+            )
+            select severity, check_name, case when traced then formation_code end as formation_code,
+                   count(*)::bigint as n_rows
+            from q
+            where {keep}
+            group by 1, 2, 3
+            order by severity = 'quarantined' desc, check_name, formation_code nulls last
+            """,
+            params,
+        ).df()
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def data_quality_rows(snapshot: str, severity: str, check_name: str | None, limit: int = 5000) -> pd.DataFrame:
+    """The issue rows of one severity (and check): source_table, source_pk, check_name,
+    detail, first_seen_at; at most ``limit``."""
+    check_sql, params = ("and check_name = ?", [check_name]) if check_name else ("", [])
+    with _connect(snapshot) as con:
+        return con.execute(
+            f"""
+            select source_table, source_pk, check_name, detail, first_seen_at
+            from marts.data_quality_issues
+            where severity = ? {check_sql}
+            order by check_name, source_table, try_cast(source_pk as bigint) nulls last, source_pk
+            limit ?
+            """,
+            [severity, *params, int(limit)],
+        ).df()
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def expectation_results(snapshot: str) -> dict[str, pd.DataFrame]:
+    """The snapshot's expectation-result tables (``meta.*expectation*``), as stored."""
+    caps = capabilities(snapshot)
+    out: dict[str, pd.DataFrame] = {}
+    with _connect(snapshot) as con:
+        for table in caps.expectation_tables:
+            out[table] = con.execute(f"select * from meta.{_ident(table)} limit 10000").df()
+    return out

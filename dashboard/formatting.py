@@ -157,3 +157,42 @@ def format_pkt(value: datetime | str | None) -> str:
 
 def format_date(value: date | None) -> str:
     return MISSING if value is None else f"{value:%d %b %Y}"
+
+
+def format_rate(value: object, *, decimals: int = 1) -> str:
+    """A 0–1 ratio as a percentage (``0.734`` → ``73.4%``), or a dash when undefined."""
+    number = _as_float(value)
+    return MISSING if number is None else f"{100 * number:.{decimals}f}%"
+
+
+def format_change_pct(value: object) -> str:
+    """A percentage change with its sign (``+12.3%``, ``-4.0%``), or a dash when undefined."""
+    number = _as_float(value)
+    return MISSING if number is None else f"{number:+,.1f}%"
+
+
+def format_days(value: object) -> str:
+    """A number of days: ``3 days``, ``1 day``, ``2.5 days``; a dash when unknown."""
+    number = _as_float(value)
+    if number is None:
+        return MISSING
+    text = f"{number:,.0f}" if float(number).is_integer() else f"{number:,.1f}"
+    return f"{text} day" if number == 1 else f"{text} days"
+
+
+def format_month(value: object) -> str:
+    """``Mar 2025`` for a month (any date or timestamp in it)."""
+    if value is None:
+        return MISSING
+    try:
+        return f"{value:%b %Y}"
+    except (TypeError, ValueError):
+        return MISSING
+
+
+def pct_change(current: object, previous: object) -> float | None:
+    """100 × (current − previous) / previous; None when previous is missing, zero or negative."""
+    c, p = _as_float(current), _as_float(previous)
+    if c is None or p is None or p <= 0:
+        return None
+    return 100.0 * (c - p) / p

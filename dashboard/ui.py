@@ -1,18 +1,47 @@
-"""Page scaffolding shared by every dashboard page: the "nothing published" state and the
-freshness line. Queries stay in :mod:`dashboard.data`."""
+"""Page scaffolding shared by every dashboard page: the "nothing published" state, the
+freshness line, chart layout, tables with their CSV / Excel downloads, and empty states.
+Queries stay in :mod:`dashboard.data`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib.util
+import io
+import re
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
 import duckdb
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data
-from dashboard.formatting import format_pkt
+from dashboard.formatting import MoneyScale, format_pkt
 
 NOTHING_PUBLISHED_TITLE = "No marts have been published yet."
+# Marts older than this are called out: the pipeline refreshes them daily.
+STALE_AFTER_HOURS = 36
+
+CHART_MARGIN = dict(l=8, r=8, t=32, b=8)
+# A short Plotly toolbar: download, zoom, pan, reset.
+CHART_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "select2d"],
+}
+GOODS_COLOUR = "#1f5f8b"
+VEHICLE_COLOUR = "#e08a2c"
+TOTAL_COLOUR = "#5b6770"
+GOOD_COLOUR = "#3f9a6e"
+BAD_COLOUR = "#b8443c"
+HIGHLIGHT_COLOUR = "#b8443c"  # notified items, repeat vehicles: things to look at
+MUTED_COLOUR = "#9aa5b1"
+SEQUENCE = ["#1f5f8b", "#e08a2c", "#5b6770", "#3f9a6e", "#b8443c", "#7a5aa6", "#c7a23a", "#2b9bb5"]
+
+EXCEL_AVAILABLE = importlib.util.find_spec("openpyxl") is not None
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --------------------------------------------------------------------------- page frame
 
 
 def show_nothing_published() -> None:
@@ -20,9 +49,26 @@ def show_nothing_published() -> None:
         f"**{NOTHING_PUBLISHED_TITLE}**\n\n"
         "Run `antismuggling refresh` to load the operational store, build the marts and "
         "publish them, then reload this page.\n\n"
-        f"Looked for published marts in `{data.published_dir()}`.",
-        icon=":material/info:",
+        f"Looked for published marts in `{data.published_dir()}`."
     )
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Make sure ``app.py`` (page config, navigation) runs, even on a deep link.
+
+    Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage
+    app until the main script calls ``st.navigation``. A server whose first visitor opens a
+    deep link (``/routes?from=…``, a shared view) would therefore run the page script on its
+    own, without ``app.py``. Switch that mode off and rerun: the rerun goes through
+    ``app.py`` and its ``st.navigation``, which opens the same page.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def run_page(title: str, render: Callable[[str], None]) -> None:
@@ -31,6 +77,7 @@ def run_page(title: str, render: Callable[[str], None]) -> None:
 
     ``render`` receives the snapshot key to pass to the :mod:`dashboard.data` functions.
     """
+    _leave_legacy_pages_mode()
     st.title(title)
     snapshot = data.current_snapshot()
     if snapshot is None:
@@ -47,18 +94,23 @@ def run_page(title: str, render: Callable[[str], None]) -> None:
         st.error(
             "The published marts do not have the tables or columns this page needs; they may "
             "come from an older version of the pipeline. Run `antismuggling refresh` to "
-            f"publish them again.\n\nDetail: `{exc}`",
-            icon=":material/error:",
+            f"publish them again.\n\nDetail: `{exc}`"
         )
 
 
-def _age(published_at: datetime | None) -> str:
+def _age_hours(published_at: datetime | None) -> float | None:
     if published_at is None:
-        return ""
+        return None
     moment = published_at if published_at.tzinfo else published_at.replace(tzinfo=timezone.utc)
     seconds = (datetime.now(timezone.utc) - moment).total_seconds()
-    if seconds < 0:
+    return None if seconds < 0 else seconds / 3600
+
+
+def _age(published_at: datetime | None) -> str:
+    hours = _age_hours(published_at)
+    if hours is None:
         return ""
+    seconds = hours * 3600
     if seconds < 90:
         return "just now"
     if seconds < 90 * 60:
@@ -77,3 +129,231 @@ def freshness_caption(snapshot: str) -> None:
     if watermark:
         parts.append(f"source data changed up to {format_pkt(str(watermark))}")
     st.caption(" · ".join(parts))
+
+
+def is_stale(snapshot: str) -> bool:
+    hours = _age_hours(data.publish_info(snapshot).published_at)
+    return hours is not None and hours > STALE_AFTER_HOURS
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def chart_title(title: str) -> None:
+    """Chart titles are written by Streamlit above the chart, so Plotly's toolbar (top
+    right, on hover) never covers them."""
+    st.markdown(f"**{title}**")
+
+
+def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 340) -> go.Figure:
+    """Shared chart layout; the legend sits top left."""
+    if title:
+        chart_title(title)
+    fig.update_layout(
+        height=height,
+        margin=CHART_MARGIN,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title=None),
+        hovermode="x unified",
+    )
+    return fig
+
+
+def plot(fig: go.Figure, *, key: str | None = None) -> None:
+    st.plotly_chart(fig, config=CHART_CONFIG, key=key)
+
+
+def money_axis(scale: MoneyScale) -> dict[str, object]:
+    """Axis settings for amounts divided by ``scale``."""
+    return dict(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
+
+
+def require(snapshot: str, *tables: str, what: str = "This page") -> bool:
+    """True when the snapshot has every mart named; else say which are missing."""
+    missing = [t for t in tables if not data.capabilities(snapshot).has(t)]
+    if missing:
+        st.info(
+            f"{what} needs the published mart{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(f'`{t}`' for t in missing)}, which the current snapshot does not have. "
+            "They appear after a refresh by a pipeline version that builds them."
+        )
+    return not missing
+
+
+def empty(message: str) -> None:
+    """What a section shows instead of a chart or table when nothing matches."""
+    st.info(message)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def money_column(label: str, scale: MoneyScale, help: str | None = None) -> st.column_config.NumberColumn:
+    fmt = "%,.2f" if scale.suffix else "%,.0f"
+    return st.column_config.NumberColumn(f"{label} ({scale.short_label})", format=fmt, help=help)
+
+
+def count_column(label: str, help: str | None = None) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="%,d", help=help)
+
+
+def percent_column(label: str, help: str | None = None) -> st.column_config.NumberColumn:
+    """For values already multiplied by 100."""
+    return st.column_config.NumberColumn(label, format="%.1f %%", help=help)
+
+
+def days_column(label: str, help: str | None = None) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="%,.1f", help=help)
+
+
+def date_column(label: str, help: str | None = None) -> st.column_config.DateColumn:
+    return st.column_config.DateColumn(label, format="DD MMM YYYY", help=help)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table"
+
+
+def _export_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists become ``a; b`` text, so CSV and Excel cells stay readable."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[column] = out[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens Urdu names and ``–`` correctly."""
+    return _export_frame(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    buffer = io.BytesIO()
+    frame = _export_frame(df)
+    for column in frame.columns:  # Excel has no time zones
+        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+            frame[column] = frame[column].dt.tz_localize(None)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31] or "data")
+    return buffer.getvalue()
+
+
+def download_buttons(export: pd.DataFrame, name: str, *, key: str) -> None:
+    """CSV and Excel downloads of ``export`` (full amounts in PKR, one row per table row).
+
+    The files are built when a button is clicked, not on every rerun.
+    """
+    file_stem = _slug(name)
+    row = st.container(horizontal=True, gap="small")
+    with row:
+        st.download_button(
+            "Download CSV",
+            data=lambda: csv_bytes(export),
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            disabled=export.empty,
+        )
+        if EXCEL_AVAILABLE:
+            st.download_button(
+                "Download Excel",
+                data=lambda: excel_bytes(export, name),
+                file_name=f"{file_stem}.xlsx",
+                mime=XLSX_MIME,
+                key=f"{key}_xlsx",
+                on_click="ignore",
+                disabled=export.empty,
+            )
+        else:
+            st.button(
+                "Download Excel",
+                key=f"{key}_xlsx",
+                disabled=True,
+                help="Excel files need the openpyxl package, which is not installed; download the CSV meanwhile.",
+            )
+
+
+def table(
+    display: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    export: pd.DataFrame | None = None,
+    column_config: Mapping[str, object] | None = None,
+    empty_message: str | None = None,
+    height: int | str = "auto",
+    **kwargs: object,
+):
+    """A table with CSV / Excel downloads underneath.
+
+    ``display`` is what the table shows (amounts may be scaled); ``export`` (default: the
+    same frame) is what the files hold, amounts in full. Returns what ``st.dataframe``
+    returns (the selection state when ``on_select`` is given).
+    """
+    if display.empty and empty_message:
+        empty(empty_message)
+        return None
+    result = st.dataframe(
+        display,
+        hide_index=True,
+        column_config=dict(column_config or {}),
+        key=key,
+        height=height,
+        **kwargs,
+    )
+    download_buttons(display if export is None else export, name, key=f"{key}_download")
+    return result
+
+
+def colour_scale(values: pd.Series, *, higher_is_better: bool) -> list[str]:
+    """CSS backgrounds for a league-table column: green where a row does better than most,
+    red where worse, by rank among the rows (no colour where the value is unknown)."""
+    ranks = values.rank(pct=True, method="average")
+    styles = []
+    for value, rank in zip(values, ranks, strict=True):
+        if pd.isna(value) or pd.isna(rank) or values.notna().sum() < 3:
+            styles.append("")
+            continue
+        score = rank if higher_is_better else 1 - rank  # 0 worst .. 1 best
+        if score >= 2 / 3:
+            alpha = 0.15 + 0.35 * (score - 2 / 3) * 3
+            styles.append(f"background-color: rgba(63, 154, 110, {alpha:.2f})")
+        elif score <= 1 / 3:
+            alpha = 0.15 + 0.35 * (1 / 3 - score) * 3
+            styles.append(f"background-color: rgba(184, 68, 60, {alpha:.2f})")
+        else:
+            styles.append("")
+    return styles
+
+
+# --------------------------------------------------------------------------- publication
+
+
+def _markdown_cell(value: object) -> str:
+    text = str(value) if value not in (None, "") else "–"
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def publication_table(snapshot: str) -> None:
+    """When and from what the current marts were published (``meta.publish_info``)."""
+    info = data.publish_info(snapshot)
+    details = info.details
+    rows = [
+        ("Marts published", format_pkt(info.published_at) + (f" ({_age(info.published_at)})" if _age(info.published_at) else "")),
+        ("Source data changed up to", format_pkt(details.get("source_watermark"))),  # type: ignore[arg-type]
+        ("Refresh mode", details.get("refresh_mode")),
+        ("Run id", f"`{details['run_id']}`" if details.get("run_id") else None),
+        ("Source", f"`{details['source_url']}`" if details.get("source_url") else None),
+        ("Snapshot", f"`{info.snapshot_name}`"),
+    ]
+    known = {"source_watermark", "refresh_mode", "run_id", "source_url"}
+    rows += [(str(key).replace("_", " ").capitalize(), value) for key, value in details.items() if key not in known]
+    st.markdown(
+        "| Publication | |\n|---|---|\n" + "\n".join(f"| {name} | {_markdown_cell(value)} |" for name, value in rows)
+    )
+    if is_stale(snapshot):
+        st.warning(
+            f"These marts were published {_age(info.published_at)}. The pipeline refreshes them daily: "
+            "check the last refresh runs."
+        )

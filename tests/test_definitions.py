@@ -31,7 +31,7 @@ def test_raw_assets_materialize(home, tmp_path, monkeypatch):
     settings = load_settings()
     defs = build_definitions(settings)
     raw = defs.resolve_assets_def(dg.AssetKey(["raw", "cases"]))
-    result = dg.materialize([raw], resources=defs.resources, run_config={"ops": {"load_operational_store": {"config": {"full": True}}}})
+    result = dg.materialize([raw], run_config={"ops": {"load_operational_store": {"config": {"full": True}}}})
     assert result.success
     materialized = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
     assert set(materialized) == {f"raw/{t}" for t in TABLES}

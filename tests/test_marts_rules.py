@@ -119,6 +119,8 @@ def raw_rows():
         case(107, "2024-06-10 12:00:00", "CE-QTA", origin_location_id=None, seizure_location_id=1,
              destination_location_id=None, status="CLOSED", adjudication_outcome="RELEASED",
              created_at="2024-06-11 10:00:00"),
+        # 108: a negative total (-0.07, flagged but counted) split three ways in July
+        case(108, "2024-07-10 10:00:00", "II-PSH", created_at="2024-07-11 10:00:00"),
         # --- HS trends and year-on-year (II-KHI) ---------------------------------------------------
         case(201, "2023-05-10 10:00:00", "II-KHI"),  # the warehouse's first seizure month: May 2023
         case(202, "2024-05-20 10:00:00", "II-KHI"),
@@ -140,6 +142,7 @@ def raw_rows():
         item(1061, 106, "0802.80", "400.00"),
         item(1071, 107, "2402.20", "300.00"),  # a tie of chapters 24 and 08 at 300: 08 wins
         item(1072, 107, "0802.80", "300.00"),
+        item(1081, 108, "2402.20", "-0.07"),
         # May 2023: 080280 = 1000 + 500 (leading zero lost), 2 items, 1 case
         item(2011, 201, "0802.80", "1000.00"),
         item(2012, 201, "80280", "500.00"),
@@ -216,6 +219,9 @@ def raw_rows():
         officer_row(104, 13, "SEIZING_OFFICER"), officer_row(104, 14, "TEAM_MEMBER"),
         # 105 is deleted: an orphan row
         officer_row(105, 10, "SEIZING_OFFICER"),
+        # 108: -7 paisa / 3 = floor -3 r 2: officers 11 and 12 get -2 paisa, 13 gets -3
+        officer_row(108, 11, "SEIZING_OFFICER"), officer_row(108, 12, "TEAM_MEMBER"),
+        officer_row(108, 13, "TEAM_MEMBER"),
     ]
     return {
         "formations": formations, "locations": locations, "officers": officers, "officer_postings": postings,
@@ -253,8 +259,11 @@ def test_officer_credit_split_three_ways_to_the_paisa(warehouse):
     # 104: a soft-deleted officer still exists and keeps a share (items 50 + vehicle 500000)
     assert {k: r["credited_value_pkr"] for k, r in credits.items() if k[0] == 104} == {
         (104, 13): D("250025.00"), (104, 14): D("250025.00")}
+    # a negative total: floor division, the remainder paisa to the smallest ids; still adds up
+    assert {k: r["credited_value_pkr"] for k, r in credits.items() if k[0] == 108} == {
+        (108, 11): D("-0.02"), (108, 12): D("-0.02"), (108, 13): D("-0.03")}
     # cases without credited officers (and the deleted case 105) are nobody's
-    assert {k[0] for k in credits} == {101, 102, 103, 104}
+    assert {k[0] for k in credits} == {101, 102, 103, 104, 108}
 
 
 def test_officer_transferred_mid_year(warehouse):
@@ -272,8 +281,9 @@ def test_officer_transferred_mid_year(warehouse):
 
 def test_officer_performance_month_grain(warehouse):
     perf = rows_by(warehouse, "select * from marts.mart_officer_performance", "officer_id", "seizure_month")
-    june, may = date(2024, 6, 1), date(2024, 5, 1)
-    assert set(perf) == {(10, june), (11, june), (12, june), (13, june), (13, may), (14, may)}
+    june, may, july = date(2024, 6, 1), date(2024, 5, 1), date(2024, 7, 1)
+    assert set(perf) == {(10, june), (11, june), (12, june), (13, june), (13, may), (14, may),
+                         (11, july), (12, july), (13, july)}
     o10 = perf[(10, june)]
     # 101 (33.34, II-PSH) + 102 (0.01, CE-QTA) + 103 (1000.00, II-PSH): II-PSH carries the most value
     assert (o10["n_cases"], o10["credited_value_pkr"], o10["formation_code"], o10["n_formations"]) == (
@@ -292,8 +302,8 @@ def test_officer_performance_month_grain(warehouse):
 
 def test_officer_credit_adds_up_to_credited_cases(warehouse):
     [total] = query(warehouse, "select sum(credited_value_pkr) as v from marts.mart_officer_performance")
-    # live cases with at least one credited officer: 101 + 102 + 103 + 104
-    assert total["v"] == D("100.00") + D("0.02") + D("1000.00") + D("500050.00")
+    # live cases with at least one credited officer: 101 + 102 + 103 + 104 + 108
+    assert total["v"] == D("100.00") + D("0.02") + D("1000.00") + D("500050.00") + D("-0.07")
 
 
 # --- formation accountability --------------------------------------------------------------------------
@@ -315,7 +325,7 @@ def test_formation_accountability(warehouse):
         30.0, 1, None)
     # the deleted duplicate 105 is nowhere
     [n] = query(warehouse, "select sum(n_cases) as n from marts.mart_formation_accountability")
-    assert n["n"] == 15
+    assert n["n"] == 16
 
 
 # --- HS trends ------------------------------------------------------------------------------------------

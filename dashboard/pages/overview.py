@@ -1,4 +1,5 @@
-"""Overview: headline figures of the published marts, by month, formation and commodity."""
+"""Leadership overview: headline figures against the year before, the monthly trend, the
+formation league table (a row opens the formation's page), top commodities, freshness."""
 
 from __future__ import annotations
 
@@ -8,22 +9,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, filters, ui
 from dashboard.formatting import (
-    MoneyScale,
     format_count,
     format_date,
+    format_days,
     format_pkr,
     format_pkr_compact,
     format_pkr_exact,
-    format_pkt,
+    format_rate,
     format_share,
     money_scale,
+    pct_change,
     plural,
     today_pkt,
 )
 
+PAGE = "overview"
 PAGE_TITLE = "Overview"
+FORMATION_PAGE = "pages/formation.py"
 TOP_N = 15
 HS_LEVEL_LABELS = {"hs2": "HS chapters (2-digit)", "hs4": "HS headings (4-digit)"}
 HS_STATUS_MEANING = {
@@ -32,97 +36,165 @@ HS_STATUS_MEANING = {
     "UNKNOWN_CODE": "digits typed, but the code is not in the nomenclature",
     "UNPARSEABLE": "fewer than 4 digits typed",
 }
-CHART_MARGIN = dict(l=8, r=8, t=32, b=8)
-# A short Plotly toolbar: download, zoom, pan, reset.
-CHART_CONFIG = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "select2d"],
-}
-GOODS_COLOUR = "#1f5f8b"
-VEHICLE_COLOUR = "#e08a2c"
-TOTAL_COLOUR = "#5b6770"
+LATE_DAYS = 7
 
 
-def _money_column(label: str, scale: MoneyScale, help: str | None = None) -> st.column_config.NumberColumn:
-    fmt = "%,.2f" if scale.suffix else "%,.0f"
-    return st.column_config.NumberColumn(f"{label} ({scale.short_label})", format=fmt, help=help)
+# --------------------------------------------------------------------------- headline figures
 
 
-def _count_column(label: str, help: str | None = None) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="%,d", help=help)
+def _delta(current: object, previous: object) -> str | None:
+    change = pct_change(current, previous)
+    return None if change is None else f"{change:+.1f}% on a year before"
 
 
-def _base_layout(fig: go.Figure, *, title: str, height: int = 340) -> go.Figure:
-    """Shared chart layout. The title is written above the chart by Streamlit and the legend
-    sits top left, so Plotly's toolbar (top right, on hover) never covers either."""
-    st.markdown(f"**{title}**")
-    fig.update_layout(
-        height=height,
-        margin=CHART_MARGIN,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title=None),
-        hovermode="x unified",
-    )
-    return fig
+def _league_totals(league: pd.DataFrame | None) -> dict[str, float | None]:
+    if league is None or league.empty:
+        return {"backlog": None, "confiscation_rate": None, "n_adjudicated": None}
+    adjudicated = int(league["n_adjudicated"].sum())
+    return {
+        "backlog": int(league["n_pending_adjudication"].sum()),
+        "confiscation_rate": league["n_confiscated"].sum() / adjudicated if adjudicated else None,
+        "n_adjudicated": adjudicated,
+    }
 
 
-# --------------------------------------------------------------------------- filters
+def _points_delta(current: float | None, previous: float | None) -> str | None:
+    if current is None or previous is None:
+        return None
+    return f"{100 * (current - previous):+.1f} pts on a year before"
 
 
-def _filters(options: data.FilterOptions) -> tuple[date, date, tuple[str, ...]]:
-    assert options.min_date is not None and options.max_date is not None
-    col_period, col_formations = st.columns([2, 3])
-    with col_period:
-        picked = st.date_input(
-            "Seizure period",
-            value=(options.min_date, options.max_date),
-            min_value=options.min_date,
-            max_value=options.max_date,
-            format="DD/MM/YYYY",
-            key="overview_period",
-            help="Cases and items whose seizure date (Pakistan local date) falls in this range.",
-        )
-    with col_formations:
-        chosen = st.multiselect(
-            "Formations",
-            options=list(options.formations),
-            format_func=lambda code: options.formation_labels.get(code, code),
-            placeholder="All formations",
-            key="overview_formations",
-            help="Leave empty for all formations.",
-        )
-    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    start = picked[0] if len(picked) >= 1 and picked[0] else options.min_date
-    end = picked[1] if len(picked) >= 2 and picked[1] else options.max_date  # range half-picked
-    # A range kept from an older snapshot may reach outside this one's dates: clamp it (a
-    # range wholly outside ends up empty, start > end, and the page says nothing matches).
-    start, end = max(start, options.min_date), min(end, options.max_date)
-    formations = tuple(sorted(code for code in chosen if code in options.formations))
-    return start, end, formations
-
-
-# --------------------------------------------------------------------------- sections
-
-
-def _kpi_tiles(kpis: dict[str, float | int]) -> None:
+def _kpi_tiles(
+    kpis: dict[str, float | int],
+    leadership: dict[str, float | int | None],
+    league: dict[str, float | None],
+    previous: tuple[dict[str, float | int], dict[str, float | int | None], dict[str, float | None]] | None,
+) -> None:
+    prev_kpis, prev_lead, prev_league = previous if previous else ({}, {}, {})
     total = kpis["total_value_pkr"]
     tiles = st.columns(5, border=True)
     with tiles[0]:
-        st.metric("Live cases", format_count(kpis["n_cases"]), help="Seizure cases not deleted in the source.")
+        st.metric(
+            "Live cases",
+            format_count(kpis["n_cases"]),
+            delta=_delta(kpis["n_cases"], prev_kpis.get("n_cases")),
+            help="Seizure cases not deleted in the source.",
+        )
         st.caption(f"in {plural(kpis['n_formations'], 'formation')}")
     with tiles[1]:
-        st.metric("Total (PKR)", format_pkr_compact(total, prefix=False), help=f"Goods plus vehicles: {format_pkr_exact(total)}")
+        st.metric(
+            "Total (PKR)",
+            format_pkr_compact(total, prefix=False),
+            delta=_delta(total, prev_kpis.get("total_value_pkr")),
+            help=f"Goods plus vehicles: {format_pkr_exact(total)}",
+        )
         st.caption("goods + vehicles")
     with tiles[2]:
         goods = kpis["goods_value_pkr"]
-        st.metric("Goods (PKR)", format_pkr_compact(goods, prefix=False), help=format_pkr_exact(goods))
+        st.metric(
+            "Goods (PKR)",
+            format_pkr_compact(goods, prefix=False),
+            delta=_delta(goods, prev_kpis.get("goods_value_pkr")),
+            help=format_pkr_exact(goods),
+        )
         st.caption(f"{format_share(goods, total)} of total value")
     with tiles[3]:
         vehicles = kpis["vehicle_value_pkr"]
-        st.metric("Vehicles (PKR)", format_pkr_compact(vehicles, prefix=False), help=format_pkr_exact(vehicles))
+        st.metric(
+            "Vehicles (PKR)",
+            format_pkr_compact(vehicles, prefix=False),
+            delta=_delta(vehicles, prev_kpis.get("vehicle_value_pkr")),
+            help=format_pkr_exact(vehicles),
+        )
         st.caption(f"{format_share(vehicles, total)} of total value")
     with tiles[4]:
-        st.metric("Items seized", format_count(kpis["n_items"]), help="Live seized-item lines of these cases.")
+        st.metric(
+            "Items seized",
+            format_count(kpis["n_items"]),
+            delta=_delta(kpis["n_items"], prev_kpis.get("n_items")),
+            help="Live seized-item lines of these cases.",
+        )
         st.caption(f"and {plural(kpis['n_vehicles'], 'vehicle')}")
+
+    tiles = st.columns(5, border=True)
+    missing = "Not available: the published marts have no mart_vehicle_recidivism."
+    tiles = st.columns(5, border=True)
+    with tiles[0]:
+        flagged = leadership["n_vehicles_confiscated"] is not None
+        key = "n_vehicles_confiscated" if flagged else "n_vehicles_in_confiscated_cases"
+        st.metric(
+            "Vehicles confiscated",
+            format_count(leadership[key]),
+            delta=_delta(leadership[key], prev_lead.get(key)),
+            help=(
+                "Vehicles of these cases marked confiscated under Section 157."
+                if flagged
+                else "Vehicles of these cases whose case was adjudicated CONFISCATED (the published marts "
+                "do not carry the vehicles' own Section 157 flag)."
+                if leadership[key] is not None
+                else missing
+            ),
+        )
+        st.caption("marked confiscated (s. 157)" if flagged else "in cases adjudicated confiscated")
+    with tiles[1]:
+        st.metric(
+            "Repeat vehicles",
+            format_count(leadership["n_repeat_vehicles"]),
+            delta=_delta(leadership["n_repeat_vehicles"], prev_lead.get("n_repeat_vehicles")),
+            help="Distinct vehicles seized in the selection that had been seized before, in any formation "
+            "(same chassis, engine or registration number)."
+            if leadership["n_repeat_vehicles"] is not None
+            else missing,
+        )
+        st.caption("caught again: seized before")
+    with tiles[2]:
+        repeat_offenders = leadership["n_repeat_offenders"]
+        st.metric(
+            "Repeat offenders",
+            format_count(repeat_offenders),
+            delta=_delta(repeat_offenders, prev_lead.get("n_repeat_offenders")),
+            help=(
+                "Distinct people (by CNIC) in the selection's cases who were in an earlier case."
+                if repeat_offenders is not None
+                else "Not available: the published marts do not link people to cases."
+            ),
+        )
+        st.caption("caught again: in an earlier case" if repeat_offenders is not None else "needs a case-person mart")
+    with tiles[3]:
+        rate = league["confiscation_rate"]
+        st.metric(
+            "Confiscation rate",
+            format_rate(rate),
+            delta=_points_delta(rate, prev_league.get("confiscation_rate")),
+            help="Confiscated / adjudicated cases, over the whole months of the period (as in the league table).",
+        )
+        st.caption(f"of {plural(league['n_adjudicated'], 'adjudicated case')}" if league["n_adjudicated"] is not None else "–")
+    with tiles[4]:
+        st.metric(
+            "Backlog",
+            format_count(league["backlog"]),
+            delta=_delta(league["backlog"], prev_league.get("backlog")),
+            delta_color="inverse",
+            help="Cases of the period's months still awaiting adjudication (SEIZED or SCN_ISSUED).",
+        )
+        st.caption("awaiting adjudication")
+
+
+def _comparison_caption(flt: filters.Filters) -> None:
+    if flt.is_whole_period:
+        st.caption(
+            "Choose a period (for example a quick period) to compare each figure with the same "
+            "period a year before."
+        )
+    else:
+        prev_start, prev_end = flt.previous_year()
+        st.caption(
+            f"Changes compare with the same period a year before: {format_date(prev_start)} to "
+            f"{format_date(prev_end)}."
+        )
+
+
+# --------------------------------------------------------------------------- by month
 
 
 def _fill_months(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +208,7 @@ def _fill_months(monthly: pd.DataFrame) -> pd.DataFrame:
 def _by_month(monthly: pd.DataFrame, end: date) -> None:
     st.subheader("By seizure month")
     if monthly.empty:
-        st.info("No cases in the selected period and formations.")
+        ui.empty("No cases in the selected period and formations.")
         return
     # Seizure dates after today are data-entry errors (a year typed 2206); they count in the
     # figures above but would stretch the time axis over centuries, so they are not drawn.
@@ -144,7 +216,7 @@ def _by_month(monthly: pd.DataFrame, end: date) -> None:
     future = monthly[monthly["seizure_month"] > pd.Timestamp(today.replace(day=1))]
     monthly = monthly.drop(future.index)
     if monthly.empty:
-        st.info("All cases in the selection have seizure dates after today, so there is no timeline to draw.")
+        ui.empty("All cases in the selection have seizure dates after today, so there is no timeline to draw.")
     else:
         _month_charts(_fill_months(monthly))
     last_day = min(end, today)
@@ -167,22 +239,22 @@ def _month_charts(monthly: pd.DataFrame) -> None:
                 x=monthly["seizure_month"],
                 y=monthly["n_cases"],
                 name="Cases",
-                marker_color=GOODS_COLOUR,
+                marker_color=ui.GOODS_COLOUR,
                 hovertemplate="%{y:,} cases<extra></extra>",
             )
         )
-        _base_layout(fig, title="Cases per month")
+        ui.base_layout(fig, title="Cases per month")
         fig.update_layout(showlegend=False)
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(title="Cases", tickformat=",d", rangemode="tozero")
-        st.plotly_chart(fig, config=CHART_CONFIG)
+        ui.plot(fig)
     with right:
         scale = money_scale(monthly[["total_value_pkr", "goods_value_pkr", "vehicle_value_pkr"]].to_numpy().ravel())
         fig = go.Figure()
         for column, name, colour, width in (
-            ("total_value_pkr", "Total", TOTAL_COLOUR, 3),
-            ("goods_value_pkr", "Goods", GOODS_COLOUR, 2),
-            ("vehicle_value_pkr", "Vehicles", VEHICLE_COLOUR, 2),
+            ("total_value_pkr", "Total", ui.TOTAL_COLOUR, 3),
+            ("goods_value_pkr", "Goods", ui.GOODS_COLOUR, 2),
+            ("vehicle_value_pkr", "Vehicles", ui.VEHICLE_COLOUR, 2),
         ):
             fig.add_trace(
                 go.Scatter(
@@ -196,21 +268,118 @@ def _month_charts(monthly: pd.DataFrame) -> None:
                     hovertemplate="%{customdata}",
                 )
             )
-        _base_layout(fig, title="Seized value per month")
+        ui.base_layout(fig, title="Seized value per month")
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
-        fig.update_yaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f", rangemode="tozero")
-        st.plotly_chart(fig, config=CHART_CONFIG)
+        fig.update_yaxes(rangemode="tozero", **ui.money_axis(scale))
+        ui.plot(fig)
 
 
-def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
+# --------------------------------------------------------------------------- by formation
+
+
+def _short_name(code: str, labels: dict[str, str]) -> str:
+    name = labels.get(code, code).removeprefix(f"{code} · ")
+    return "" if name == code else name
+
+
+def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
+    ui.chart_title("Formation league table")
+    scale = money_scale(league["total_value_pkr"])
+    n_cases = league["n_cases"].where(league["n_cases"] > 0)
+    display = pd.DataFrame(
+        {
+            "Formation": league["formation_code"],
+            # "Collectorate of Customs Enforcement, Peshawar": the code says the kind already
+            "Name": [str(n).rsplit(",", 1)[-1].strip() if isinstance(n, str) else "" for n in league["formation_name"]],
+            "Cases": league["n_cases"],
+            "Value": league["total_value_pkr"] / scale.divisor,
+            "Backlog": league["n_pending_adjudication"],
+            "Backlog %": 100 * league["n_pending_adjudication"] / n_cases,
+            "Median upload lag": league["median_upload_lag_days"],
+            "Late uploads": league["n_late_uploads"],
+            "Late %": 100 * league["n_late_uploads"] / n_cases,
+            "Confiscation rate": 100 * league["confiscation_rate"],
+        }
+    )
+    colours = {
+        "Backlog %": False,
+        "Median upload lag": False,
+        "Late %": False,
+        "Confiscation rate": True,
+    }
+    styled = display.style.apply(
+        lambda column: ui.colour_scale(column, higher_is_better=colours[column.name]),
+        subset=list(colours),
+    )
+    selection = st.dataframe(
+        styled,
+        hide_index=True,
+        key=f"{PAGE}_league",
+        on_select="rerun",
+        selection_mode="single-row",
+        height="content",
+        column_config={
+            "Formation": st.column_config.TextColumn("Formation", width="small"),
+            "Name": st.column_config.TextColumn("Name", width="small"),
+            "Cases": ui.count_column("Cases"),
+            "Value": ui.money_column("Value", scale, help="Total seized value (goods + vehicles)"),
+            "Backlog": ui.count_column("Backlog", help="Cases of these months still awaiting adjudication (SEIZED or SCN_ISSUED)"),
+            "Backlog %": ui.percent_column("Backlog %", help="Backlog as a share of the cases"),
+            "Median upload lag": ui.days_column(
+                "Median upload lag (days)", help="Median days from seizure to entry in the system"
+            ),
+            "Late uploads": ui.count_column("Late uploads", help=f"Cases entered more than {LATE_DAYS} days after the seizure"),
+            "Late %": ui.percent_column("Late %", help="Late uploads as a share of the cases"),
+            "Confiscation rate": ui.percent_column("Confiscation rate", help="Confiscated / adjudicated cases"),
+        },
+    )
+    export = pd.DataFrame(
+        {
+            "formation_code": league["formation_code"],
+            "formation_name": league["formation_name"],
+            "cases": league["n_cases"],
+            "total_value_pkr": league["total_value_pkr"],
+            "backlog_cases": league["n_pending_adjudication"],
+            "median_upload_lag_days": league["median_upload_lag_days"],
+            "late_uploads": league["n_late_uploads"],
+            "adjudicated": league["n_adjudicated"],
+            "confiscated": league["n_confiscated"],
+            "confiscation_rate": league["confiscation_rate"],
+        }
+    )
+    ui.download_buttons(export, "formation league table", key=f"{PAGE}_league_download")
+    notes = [
+        "Select a row to open the formation's accountability page.",
+        "Green: better than most formations in the table; red: worse.",
+    ]
+    if note := flt.months_note():
+        notes.append(note)
+    st.caption(" ".join(notes))
+    rows = selection.selection.rows if selection is not None else []
+    if rows:
+        code = str(display.iloc[rows[0]]["Formation"])
+        filters.set_bound("unit", code)
+        st.switch_page(FORMATION_PAGE, query_params={"unit": code})
+
+
+def _league(snapshot: str, start: date, end: date, formations: tuple[str, ...]) -> pd.DataFrame | None:
+    if not data.capabilities(snapshot).has("mart_formation_accountability"):
+        return None
+    return data.formation_league(snapshot, start, end, formations)
+
+
+def _by_formation(snapshot: str, flt: filters.Filters, labels: dict[str, str], league: pd.DataFrame | None) -> None:
     st.subheader("By formation")
+    if league is None:
+        st.caption("The formation league table needs the mart_formation_accountability mart, which this snapshot lacks.")
+    elif not league.empty:
+        _league_table(league, flt)
+
+    by_formation = data.cases_by_formation(snapshot, flt.start, flt.end, flt.formations)
     if by_formation.empty:
-        st.info("No cases in the selected period and formations.")
         return
     df = by_formation.copy()
-    # Charts name formations by code (names are long); the hover and the table give the name.
-    df["name"] = [labels.get(code, code).removeprefix(f"{code} · ") for code in df["formation_code"]]
-    df["name"] = [name if name != code else "" for name, code in zip(df["name"], df["formation_code"], strict=True)]
+    df["name"] = [_short_name(code, labels) for code in df["formation_code"]]
     scale = money_scale(df["total_value_pkr"])
     chart = df.sort_values(["total_value_pkr", "formation_code"])  # largest at the top of horizontal bars
     height = max(260, 26 * len(chart) + 110)
@@ -218,8 +387,8 @@ def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
     with left:
         fig = go.Figure()
         for column, name, colour in (
-            ("goods_value_pkr", "Goods", GOODS_COLOUR),
-            ("vehicle_value_pkr", "Vehicles", VEHICLE_COLOUR),
+            ("goods_value_pkr", "Goods", ui.GOODS_COLOUR),
+            ("vehicle_value_pkr", "Vehicles", ui.VEHICLE_COLOUR),
         ):
             fig.add_trace(
                 go.Bar(
@@ -232,61 +401,33 @@ def _by_formation(by_formation: pd.DataFrame, labels: dict[str, str]) -> None:
                     hovertemplate="%{customdata}",
                 )
             )
-        _base_layout(fig, title="Seized value by formation", height=height)
+        ui.base_layout(fig, title="Seized value by formation", height=height)
         fig.update_layout(barmode="stack", hovermode="y unified", legend_traceorder="normal")
-        fig.update_xaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
+        fig.update_xaxes(**ui.money_axis(scale))
         fig.update_yaxes(title=None, automargin=True, type="category")
-        st.plotly_chart(fig, config=CHART_CONFIG)
+        ui.plot(fig)
     with right:
         fig = go.Figure(
             go.Bar(
                 y=chart["formation_code"],
                 x=chart["n_cases"],
                 orientation="h",
-                marker_color=TOTAL_COLOUR,
+                marker_color=ui.TOTAL_COLOUR,
                 customdata=chart["name"],
                 hovertemplate="%{y} %{customdata}<br>%{x:,} cases<extra></extra>",
             )
         )
-        _base_layout(fig, title="Cases by formation", height=height)
+        ui.base_layout(fig, title="Cases by formation", height=height)
         fig.update_layout(showlegend=False, hovermode="closest")
         fig.update_xaxes(title="Cases", tickformat=",d")
         fig.update_yaxes(title=None, automargin=True, type="category")
-        st.plotly_chart(fig, config=CHART_CONFIG)
-
-    total = df["total_value_pkr"].sum()
-    table = pd.DataFrame(
-        {
-            "Formation": df["formation_code"],
-            **({"Name": df["name"]} if (df["name"] != "").any() else {}),
-            "Cases": df["n_cases"],
-            "Goods": df["goods_value_pkr"] / scale.divisor,
-            "Vehicles": df["vehicle_value_pkr"] / scale.divisor,
-            "Total": df["total_value_pkr"] / scale.divisor,
-            "Share": 100 * df["total_value_pkr"] / total if total else 0.0,
-            "Items": df["n_items"],
-        }
-    )
-    with st.expander("Figures by formation"):
-        st.dataframe(
-            table,
-            hide_index=True,
-            height="content",
-            column_config={
-                "Name": st.column_config.TextColumn("Name", width=260),
-                "Cases": _count_column("Cases"),
-                "Goods": _money_column("Goods", scale),
-                "Vehicles": _money_column("Vehicles", scale),
-                "Total": _money_column("Total", scale),
-                "Share": st.column_config.NumberColumn(
-                    "Share", format="%.1f %%", help="Share of the total seized value in the selection"
-                ),
-                "Items": _count_column("Items", help="Seized-item lines"),
-            },
-        )
+        ui.plot(fig)
 
 
-def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, ...]) -> None:
+# --------------------------------------------------------------------------- commodities
+
+
+def _commodities(snapshot: str, flt: filters.Filters) -> None:
     st.subheader("Top commodities")
     level = st.segmented_control(
         "HS level",
@@ -294,18 +435,18 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
         format_func=HS_LEVEL_LABELS.get,
         default="hs2",
         required=True,
-        key="overview_hs_level",
+        key=f"{PAGE}_hs_level",
         label_visibility="collapsed",
     ) or "hs2"
     noun = "chapter" if level == "hs2" else "heading"
-    result = data.top_commodities(snapshot, level, start, end, formations, TOP_N)
+    result = data.top_commodities(snapshot, level, flt.start, flt.end, flt.formations, TOP_N)
     unclassified = result[result["hs_code"] == data.UNCLASSIFIED]
     top = result[result["hs_code"] != data.UNCLASSIFIED].copy()
     if result.empty:
-        st.info("No seized items in the selected period and formations.")
+        ui.empty("No seized items in the selected period and formations.")
         return
     if top.empty:
-        st.info(f"None of the seized items in the selection has a recognised HS {noun}.")
+        ui.empty(f"None of the seized items in the selection has a recognised HS {noun}.")
     else:
         descriptions = top["description"].astype(str).str.strip()
         has_description = bool((descriptions != "").any())
@@ -322,7 +463,7 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
                     y=chart["label"],
                     x=chart["value_pkr"] / scale.divisor,
                     orientation="h",
-                    marker_color=GOODS_COLOUR,
+                    marker_color=ui.GOODS_COLOUR,
                     customdata=list(
                         zip(
                             [format_pkr(v, scale) for v in chart["value_pkr"]],
@@ -333,15 +474,15 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
                     hovertemplate="HS %{y}<br>%{customdata[0]} · %{customdata[1]} items<extra></extra>",
                 )
             )
-            _base_layout(
+            ui.base_layout(
                 fig,
                 title=f"Top {len(top)} HS {noun}s by seized goods value",
                 height=max(280, 26 * len(chart) + 110),
             )
             fig.update_layout(showlegend=False, hovermode="closest")
-            fig.update_xaxes(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
+            fig.update_xaxes(**ui.money_axis(scale))
             fig.update_yaxes(title=None, automargin=True, type="category")
-            st.plotly_chart(fig, config=CHART_CONFIG)
+            ui.plot(fig)
         with right:
             table = pd.DataFrame(
                 {
@@ -352,18 +493,28 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
                     "Share": 100 * top["share"].fillna(0.0),
                 }
             )
-            st.dataframe(
+            export = pd.DataFrame(
+                {
+                    f"hs_{noun}": top["hs_code"],
+                    "description": top["description"],
+                    "items": top["n_items"],
+                    "cases": top["n_cases"],
+                    "value_pkr": top["value_pkr"],
+                    "share_of_goods_value": top["share"],
+                }
+            )
+            ui.table(
                 table,
-                hide_index=True,
+                name=f"top HS {noun}s",
+                key=f"{PAGE}_top_{level}",
+                export=export,
                 height="content",
                 column_config={
                     f"HS {noun}": st.column_config.TextColumn(f"HS {noun}", width="small"),
-                    "Description": st.column_config.TextColumn("Description", width=140),
-                    "Items": _count_column("Items", help="Seized-item lines"),
-                    "Value": _money_column("Value", scale),
-                    "Share": st.column_config.NumberColumn(
-                        "Share", format="%.1f %%", help="Share of all seized goods value in the selection"
-                    ),
+                    "Description": st.column_config.TextColumn("Description", width=160),
+                    "Items": ui.count_column("Items", help="Seized-item lines"),
+                    "Value": ui.money_column("Value", scale),
+                    "Share": ui.percent_column("Share", help="Share of all seized goods value in the selection"),
                 },
             )
             if not has_description:
@@ -375,11 +526,11 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
             f"({format_share(row['share'], 1)} of goods value) whose HS code does not resolve to a {noun}."
         )
 
-    status = data.hs_status_breakdown(snapshot, start, end, formations)
+    status = data.hs_status_breakdown(snapshot, flt.start, flt.end, flt.formations)
     if not status.empty:
         status_scale = money_scale(status["value_pkr"])
         with st.expander("How well were the HS codes recorded?"):
-            st.dataframe(
+            ui.table(
                 pd.DataFrame(
                     {
                         "Status": status["hs_code_status"],
@@ -388,43 +539,31 @@ def _commodities(snapshot: str, start: date, end: date, formations: tuple[str, .
                         "Value": status["value_pkr"] / status_scale.divisor,
                     }
                 ),
-                hide_index=True,
+                name="HS code quality",
+                key=f"{PAGE}_hs_status",
+                export=status,
                 column_config={
-                    "Items": _count_column("Items"),
-                    "Value": _money_column("Value", status_scale),
+                    "Items": ui.count_column("Items"),
+                    "Value": ui.money_column("Value", status_scale),
                 },
             )
 
 
-def _markdown_cell(value: object) -> str:
-    text = str(value) if value not in (None, "") else "–"
-    return text.replace("|", "\\|").replace("\n", " ")
+# --------------------------------------------------------------------------- freshness
 
 
 def _freshness(snapshot: str) -> None:
     st.subheader("Data freshness")
-    info = data.publish_info(snapshot)
-    details = info.details
     left, middle, right = st.columns([5, 3, 2])
     with left:
-        rows = [
-            ("Marts published", format_pkt(info.published_at)),
-            ("Source data changed up to", format_pkt(details.get("source_watermark"))),  # type: ignore[arg-type]
-            ("Refresh mode", details.get("refresh_mode")),
-            ("Run id", f"`{details['run_id']}`" if details.get("run_id") else None),
-            ("Source", f"`{details['source_url']}`" if details.get("source_url") else None),
-            ("Snapshot", f"`{info.snapshot_name}`"),
-        ]
-        st.markdown(
-            "| Publication | |\n|---|---|\n" + "\n".join(f"| {name} | {_markdown_cell(value)} |" for name, value in rows)
-        )
+        ui.publication_table(snapshot)
     with middle:
         rows_df = data.table_rows(snapshot)
         st.dataframe(
             rows_df.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
             hide_index=True,
             height="content",
-            column_config={"Rows": _count_column("Rows")},
+            column_config={"Rows": ui.count_column("Rows")},
         )
     with right:
         dq = data.data_quality_summary(snapshot)
@@ -439,6 +578,7 @@ def _freshness(snapshot: str) -> None:
                 st.metric(label, format_count(totals.pop(severity, 0)), help=help)
             for severity, n_rows in sorted(totals.items()):
                 st.metric(f"Issues: {severity}", format_count(n_rows))
+        st.page_link("pages/data_quality.py", label="Data quality and freshness")
     st.caption("Times are Pakistan Standard Time, PKT (UTC+5).")
 
 
@@ -449,22 +589,32 @@ def render(snapshot: str) -> None:
     ui.freshness_caption(snapshot)
     options = data.filter_options(snapshot)
     if options.min_date is None or options.max_date is None:
-        st.info("The published marts contain no cases yet.")
+        ui.empty("The published marts contain no cases yet.")
         _freshness(snapshot)
         return
 
-    start, end, formations = _filters(options)
-    kpis = data.case_kpis(snapshot, start, end, formations)
-    scope = "all formations" if not formations else ", ".join(formations)
-    st.caption(f"Seizures from {format_date(start)} to {format_date(end)} · {scope}")
+    flt = filters.shared_filters(options, PAGE)
+    kpis = data.case_kpis(snapshot, flt.start, flt.end, flt.formations)
+    st.caption(flt.scope())
 
     if not kpis["n_cases"]:
-        st.info("No cases match the selected period and formations. Widen the period or clear the formation filter.")
+        ui.empty("No cases match the selected period and formations. Widen the period or clear the formation filter.")
     else:
-        _kpi_tiles(kpis)
-        _by_month(data.cases_by_month(snapshot, start, end, formations), end)
-        _by_formation(data.cases_by_formation(snapshot, start, end, formations), options.formation_labels)
-        _commodities(snapshot, start, end, formations)
+        leadership = data.leadership_kpis(snapshot, flt.start, flt.end, flt.formations)
+        league = _league(snapshot, flt.start, flt.end, flt.formations)
+        previous = None
+        if not flt.is_whole_period:
+            prev_start, prev_end = flt.previous_year()
+            previous = (
+                data.case_kpis(snapshot, prev_start, prev_end, flt.formations),
+                data.leadership_kpis(snapshot, prev_start, prev_end, flt.formations),
+                _league_totals(_league(snapshot, prev_start, prev_end, flt.formations)),
+            )
+        _kpi_tiles(kpis, leadership, _league_totals(league), previous)
+        _comparison_caption(flt)
+        _by_month(data.cases_by_month(snapshot, flt.start, flt.end, flt.formations), flt.end)
+        _by_formation(snapshot, flt, options.formation_labels, league)
+        _commodities(snapshot, flt)
     st.divider()
     _freshness(snapshot)
 

@@ -110,7 +110,8 @@ def load_hs(
     except (ReferenceFileError, RefreshError) as exc:
         fail(str(exc))
     levels = ", ".join(f"{n} at level {lvl}" for lvl, n in result.by_level.items())
-    err.print(f"loaded {result.rows} HS codes ({levels}); run `antismuggling refresh` to apply them")
+    skipped = f"; skipped {result.skipped_totals} grand-total row(s)" if result.skipped_totals else ""
+    err.print(f"loaded {result.rows} HS codes ({levels}){skipped}; run `antismuggling refresh` to apply them")
 
 
 @app.command()

@@ -10,6 +10,8 @@ from antismuggling.ingest import connect_warehouse, ensure_warehouse_schemas
 
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
 HS_LEVELS = {"2", "4", "6"}
+# UN Comtrade's files end with a grand-total pseudo-row (code TOTAL): an aggregate, not a code.
+GRAND_TOTAL_CODE = "TOTAL"
 
 
 class ReferenceFileError(ValueError):
@@ -20,9 +22,10 @@ class ReferenceFileError(ValueError):
 class HsLoadResult:
     rows: int
     by_level: dict[str, int]
+    skipped_totals: int
 
 
-def read_hs_csv(path: Path) -> list[tuple[str, ...]]:
+def read_hs_csv(path: Path) -> tuple[list[tuple[str, ...]], int]:
     """Read and check the file fully before anything in the warehouse is touched."""
     if not path.is_file():
         raise ReferenceFileError(f"{path} does not exist")
@@ -34,7 +37,7 @@ def read_hs_csv(path: Path) -> list[tuple[str, ...]]:
             raise ReferenceFileError(
                 f"{path}: expected the header {','.join(HS_COLUMNS)}, found {','.join(header) or 'nothing'}"
             )
-        rows, problems = [], []
+        rows, problems, skipped_totals = [], [], 0
         for line_no, record in enumerate(reader, start=2):
             if not any(field.strip() for field in record):
                 continue
@@ -42,6 +45,9 @@ def read_hs_csv(path: Path) -> list[tuple[str, ...]]:
                 problems.append(f"line {line_no}: {len(record)} fields, expected {len(HS_COLUMNS)}")
                 continue
             section, hscode, description, parent, level = (f.strip() for f in record[: len(HS_COLUMNS)])
+            if hscode.upper() == GRAND_TOTAL_CODE:
+                skipped_totals += 1
+                continue
             if level not in HS_LEVELS or not hscode.isdigit() or len(hscode) != int(level):
                 problems.append(f"line {line_no}: code {hscode!r} at level {level!r}")
                 continue
@@ -51,11 +57,11 @@ def read_hs_csv(path: Path) -> list[tuple[str, ...]]:
         raise ReferenceFileError(f"{path}: {len(problems)} bad row(s), nothing loaded: {shown}")
     if not rows:
         raise ReferenceFileError(f"{path}: no HS codes found, nothing loaded")
-    return rows
+    return rows, skipped_totals
 
 
 def load_hs_nomenclature(warehouse_path: Path, path: Path) -> HsLoadResult:
-    rows = read_hs_csv(path)
+    rows, skipped_totals = read_hs_csv(path)
     con = connect_warehouse(warehouse_path)
     try:
         ensure_warehouse_schemas(con)
@@ -70,4 +76,4 @@ def load_hs_nomenclature(warehouse_path: Path, path: Path) -> HsLoadResult:
         )
     finally:
         con.close()
-    return HsLoadResult(len(rows), by_level)
+    return HsLoadResult(len(rows), by_level, skipped_totals)

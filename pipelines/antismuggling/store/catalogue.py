@@ -2315,8 +2315,9 @@ REMARKS: tuple[str, ...] = (
     "Redemption fine deposited",
 )
 
-# Placeholders officers type when an identifier is unknown.
-PLACEHOLDERS: tuple[str, ...] = ("N/A", "NIL", "-", "0", "n/a", "Nil", "UNKNOWN")
+# Placeholders officers type when an identifier is unknown: spellings of the contract's list
+# (NA, NIL, NONE, NULL, 0, ... after normalisation), so they never link unrelated vehicles.
+PLACEHOLDERS: tuple[str, ...] = ("N/A", "NIL", "-", "0", "n/a", "Nil", "None")
 
 # HS codes typed that are not valid HS 2022 codes (kept apart so tests can tell them from typos of valid ones).
 INVALID_HS_CODES: tuple[str, ...] = ("9999.99", "0000.00", "8517.99", "2710.30", "8703.99", "1234.56", "99.99")
@@ -2489,5 +2490,5 @@ REGISTRATION_PLACEHOLDERS: tuple[str, ...] = (
     "-",
     "0",
     "Applied for",
-    "Without number",
+    "Unreg.",
 )

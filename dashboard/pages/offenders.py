@@ -1,0 +1,453 @@
+"""Offender profile: a CNIC typed in any format → the person's cases, roles, formations,
+commodities, routes and value; co-offenders and vehicles as a link graph; a timeline."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, filters, ui
+from dashboard.formatting import format_count, format_date, format_pkr, format_pkr_compact, format_pkr_exact, money_scale
+from dashboard.search_keys import cnic_search_key
+
+PAGE = "offenders"
+PAGE_TITLE = "Offender profile"
+PARAM = "cnic"
+MAX_GRAPH_CASES = 60
+PERSON_COLOUR = "#1c2733"
+CASE_COLOUR = "#1f5f8b"
+CO_OFFENDER_COLOUR = "#5b6770"
+REPEAT_COLOUR = "#b8443c"
+VEHICLE_COLOUR = "#e08a2c"
+
+
+def _search_box() -> str:
+    key = f"{PAGE}_query"
+    filters.bound_value(
+        key, PARAM, default="", parse=lambda values: values[0][:40] if values else None, dump=lambda v: [v] if v else []
+    )
+    st.text_input(
+        "CNIC",
+        key=key,
+        max_chars=40,
+        placeholder="e.g. 35202-1234567-1 or 3520212345671",
+        on_change=filters.bound_changed,
+        args=(key, PARAM),
+        help="13 digits, with or without dashes or spaces. Press Enter to search.",
+    )
+    typed = (st.session_state.get(key) or "").strip()
+    filters.write_bound(PARAM, [typed] if typed else [])
+    return typed
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        return [str(v) for v in value if v is not None]
+    except TypeError:
+        return [str(value)]
+
+
+def _profile_tiles(person: dict[str, object]) -> None:
+    tiles = st.columns(5, border=True)
+    tiles[0].metric("Cases", format_count(person["n_cases"]))
+    tiles[1].metric("Formations", format_count(person["n_formations"]))
+    value = person["total_value_pkr"]
+    tiles[2].metric("Value of their cases (PKR)", format_pkr_compact(value, prefix=False), help=format_pkr_exact(value))
+    tiles[3].metric("Co-offenders", format_count(person["n_co_offenders"]), help="Other people (by CNIC) in their cases")
+    tiles[4].metric("Vehicles", format_count(person["n_vehicles"]), help="Distinct vehicles in their cases")
+    names = _as_list(person.get("names_seen"))
+    roles = _as_list(person.get("roles"))
+    lines = [
+        f"**Seen** from {format_date(person['first_seen_date'])} to {format_date(person['last_seen_date'])}"
+        + (" · **repeat offender**" if person.get("is_repeat_offender") else ""),
+        f"**Roles:** {', '.join(r.replace('_', ' ').lower() for r in roles) or '–'}",
+        f"**Names recorded:** {'; '.join(names) or '–'}",
+    ]
+    if person.get("n_times_arrested") is not None and not pd.isna(person.get("n_times_arrested")):
+        lines.append(f"**Arrested** in {format_count(person['n_times_arrested'])} of the case records")
+    st.markdown("  \n".join(lines))
+
+
+def _angle_mean(angles: list[float]) -> float:
+    return math.atan2(sum(math.sin(a) for a in angles), sum(math.cos(a) for a in angles))
+
+
+def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
+    """Person in the middle, their cases around, co-offenders and vehicles outside, each next
+    to the cases it shares. Plain Plotly scatter and lines."""
+    cases = network.cases.head(MAX_GRAPH_CASES)
+    n = max(len(cases), 1)
+    case_pos = {}
+    for i, case_id in enumerate(cases["case_id"]):
+        angle = 2 * math.pi * i / n + math.pi / 2
+        case_pos[case_id] = (math.cos(angle), math.sin(angle), angle)
+
+    def outer(groups: dict[str, list[int]], radius: float) -> dict[str, tuple[float, float]]:
+        placed = {}
+        items = sorted(groups.items(), key=lambda kv: _angle_mean([case_pos[c][2] for c in kv[1]]))
+        for j, (node, case_ids) in enumerate(items):
+            angle = _angle_mean([case_pos[c][2] for c in case_ids])
+            # spread nodes that would sit on top of each other
+            angle += 0.12 * ((j % 3) - 1)
+            r = radius + 0.25 * (j % 2)
+            placed[node] = (r * math.cos(angle), r * math.sin(angle))
+        return placed
+
+    co = network.co_offenders[network.co_offenders["case_id"].isin(case_pos)]
+    co_groups = co.groupby("cnic")["case_id"].apply(list).to_dict()
+    co_pos = outer(co_groups, 2.0)
+    veh = network.vehicles[network.vehicles["case_id"].isin(case_pos)]
+    veh_groups = veh.groupby("vehicle_key")["case_id"].apply(list).to_dict()
+    veh_pos = outer(veh_groups, 2.9)
+
+    fig = go.Figure()
+
+    def edges(pairs: list[tuple[tuple[float, float], tuple[float, float]]], colour: str, name: str) -> None:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for (x0, y0), (x1, y1) in pairs:
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1), hoverinfo="skip", showlegend=False, name=name))
+
+    edges([((0.0, 0.0), case_pos[c][:2]) for c in case_pos], "rgba(28, 39, 51, 0.35)", "person-case")
+    edges([(case_pos[r.case_id][:2], co_pos[r.cnic]) for r in co.itertuples()], "rgba(91, 103, 112, 0.35)", "case-person")
+    edges([(case_pos[r.case_id][:2], veh_pos[r.vehicle_key]) for r in veh.itertuples()], "rgba(224, 138, 44, 0.5)", "case-vehicle")
+
+    scale = money_scale(cases["total_value_pkr"])
+    values = cases["total_value_pkr"].fillna(0).clip(lower=0)
+    largest = float(values.max()) or 1.0
+    fig.add_trace(
+        go.Scatter(
+            x=[case_pos[c][0] for c in cases["case_id"]],
+            y=[case_pos[c][1] for c in cases["case_id"]],
+            mode="markers+text" if len(cases) <= 16 else "markers",
+            text=cases["case_no"],
+            textposition="middle right",
+            textfont=dict(size=10),
+            marker=dict(symbol="square", size=[9 + 14 * math.sqrt(v / largest) for v in values], color=CASE_COLOUR),
+            name="Cases",
+            customdata=list(
+                zip(
+                    cases["case_no"],
+                    [format_date(d) for d in cases["seizure_date"]],
+                    cases["formation_code"],
+                    cases["roles"].fillna(""),
+                    [format_pkr(v, scale) for v in cases["total_value_pkr"]],
+                    strict=True,
+                )
+            ),
+            hovertemplate="<b>Case %{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<br>as %{customdata[3]}<br>%{customdata[4]}<extra></extra>",
+        )
+    )
+    if co_pos:
+        info = co.groupby("cnic").agg(names=("names", "first"), n_cases=("n_cases", "max"), shared=("case_id", "nunique"))
+        cnics = list(co_pos)
+        fig.add_trace(
+            go.Scatter(
+                x=[co_pos[c][0] for c in cnics],
+                y=[co_pos[c][1] for c in cnics],
+                mode="markers",
+                marker=dict(
+                    size=[10 + 3 * min(int(info.at[c, "shared"]), 5) for c in cnics],
+                    color=[REPEAT_COLOUR if (info.at[c, "n_cases"] or 0) >= 2 else CO_OFFENDER_COLOUR for c in cnics],
+                ),
+                name="Co-offenders",
+                customdata=list(
+                    zip(
+                        cnics,
+                        [info.at[c, "names"] or "" for c in cnics],
+                        [format_count(info.at[c, "shared"]) for c in cnics],
+                        [format_count(info.at[c, "n_cases"]) for c in cnics],
+                        strict=True,
+                    )
+                ),
+                hovertemplate="<b>%{customdata[1]}</b><br>CNIC %{customdata[0]}<br>%{customdata[2]} shared cases · %{customdata[3]} cases in all<extra></extra>",
+            )
+        )
+    if veh_pos:
+        info = veh.groupby("vehicle_key").agg(
+            registration_no=("registration_no", "first"),
+            chassis_no=("chassis_no", "first"),
+            n_seizures=("n_seizures", "max"),
+        )
+        keys = list(veh_pos)
+        labels = [info.at[k, "registration_no"] or info.at[k, "chassis_no"] or k for k in keys]
+        fig.add_trace(
+            go.Scatter(
+                x=[veh_pos[k][0] for k in keys],
+                y=[veh_pos[k][1] for k in keys],
+                mode="markers+text" if len(keys) <= 12 else "markers",
+                text=labels,
+                textposition="bottom center",
+                textfont=dict(size=10),
+                marker=dict(symbol="diamond", size=13, color=VEHICLE_COLOUR),
+                name="Vehicles",
+                customdata=list(zip(labels, [format_count(info.at[k, "n_seizures"]) for k in keys], strict=True)),
+                hovertemplate="<b>Vehicle %{customdata[0]}</b><br>%{customdata[1]} seizures in all<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[0.0],
+            y=[0.0],
+            mode="markers+text",
+            text=[cnic],
+            textposition="bottom center",
+            marker=dict(size=24, color=PERSON_COLOUR, line=dict(color="#ffffff", width=2)),
+            name="This person",
+            hovertemplate=f"<b>{cnic}</b><extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=560,
+        margin=dict(l=8, r=8, t=32, b=8),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0),
+        hovermode="closest",
+        plot_bgcolor="#ffffff",
+    )
+    fig.update_xaxes(visible=False, range=[-3.6, 3.6])
+    fig.update_yaxes(visible=False, range=[-3.4, 3.4], scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> None:
+    cases = network.cases
+    st.subheader("Links: cases, co-offenders and vehicles")
+    if cases.empty:
+        ui.empty("No live case of this person in the marts.")
+        return
+    ui.plot(network_figure(cnic, network), key=f"{PAGE}_graph")
+    notes = ["Squares: cases (size: value); circles: co-offenders (red: in two or more cases); diamonds: vehicles."]
+    if len(cases) > MAX_GRAPH_CASES:
+        notes.append(f"The {MAX_GRAPH_CASES} earliest of {len(cases)} cases are drawn.")
+    st.caption(" ".join(notes))
+
+    st.subheader("Timeline")
+    dated = cases.dropna(subset=["seizure_date"])
+    if dated.empty:
+        ui.empty("None of the cases has a seizure date.")
+    else:
+        scale = money_scale(dated["total_value_pkr"])
+        fig = go.Figure(
+            go.Scatter(
+                x=pd.to_datetime(dated["seizure_date"]),
+                y=dated["formation_code"],
+                mode="markers+lines",
+                line=dict(color=ui.MUTED_COLOUR, width=1, dash="dot"),
+                marker=dict(size=12, color=CASE_COLOUR),
+                customdata=list(
+                    zip(dated["case_no"], dated["roles"].fillna(""), [format_pkr(v, scale) for v in dated["total_value_pkr"]], strict=True)
+                ),
+                hovertemplate="%{x|%d %b %Y} · %{y}<br>case %{customdata[0]} as %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            )
+        )
+        ui.base_layout(fig, height=max(200, 40 * dated["formation_code"].nunique() + 120))
+        fig.update_layout(showlegend=False, hovermode="closest")
+        fig.update_yaxes(type="category", title=None)
+        ui.plot(fig, key=f"{PAGE}_timeline")
+
+    st.subheader("Cases")
+    dates = pd.to_datetime(cases["seizure_date"]).dt.date
+    inside = dates.between(flt.start, flt.end)
+    if flt.formations:
+        inside &= cases["formation_code"].isin(flt.formations)
+    scale = money_scale(cases["total_value_pkr"])
+    ui.table(
+        pd.DataFrame(
+            {
+                "Seized": cases["seizure_date"],
+                "Case": cases["case_no"],
+                "Formation": cases["formation_code"],
+                "Role": cases["roles"].fillna("").str.replace("_", " ").str.lower(),
+                "Name recorded": cases["names"].fillna(""),
+                "Offence": cases["offence_nature"],
+                "From": cases["origin"].fillna(""),
+                "Seized at": cases["seizure_location"].fillna(""),
+                "To": cases["destination"].fillna(""),
+                "Value": cases["total_value_pkr"] / scale.divisor,
+                "Status": cases["status"],
+                "Outcome": cases["adjudication_outcome"].fillna(""),
+                "In filter": inside,
+            }
+        ),
+        name=f"cases of {cnic}",
+        key=f"{PAGE}_cases",
+        export=cases.assign(in_filter=inside.values),
+        column_config={
+            "Seized": ui.date_column("Seized"),
+            "Value": ui.money_column("Value", scale),
+            "In filter": st.column_config.CheckboxColumn("In filter", help="Within the page's period and formations"),
+        },
+    )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Commodities")
+        commodities = network.commodities
+        if commodities.empty:
+            ui.empty("No seized items in these cases.")
+        else:
+            scale = money_scale(commodities["value_pkr"])
+            ui.table(
+                pd.DataFrame(
+                    {
+                        "HS chapter": commodities["hs2"].fillna("unclassified"),
+                        "Description": commodities["description"].fillna(""),
+                        "Cases": commodities["n_cases"],
+                        "Value": commodities["value_pkr"] / scale.divisor,
+                    }
+                ),
+                name=f"commodities of {cnic}",
+                key=f"{PAGE}_commodities",
+                export=commodities,
+                column_config={"Cases": ui.count_column("Cases"), "Value": ui.money_column("Value", scale)},
+            )
+    with right:
+        st.subheader("Routes")
+        routes = (
+            cases.assign(
+                origin=cases["origin"].fillna("not recorded"),
+                seizure_location=cases["seizure_location"].fillna("not recorded"),
+                destination=cases["destination"].fillna("not recorded"),
+            )
+            .groupby(["origin", "seizure_location", "destination"], as_index=False)
+            .agg(n_cases=("case_id", "count"))
+            .sort_values("n_cases", ascending=False)
+        )
+        ui.table(
+            routes.rename(
+                columns={"origin": "From", "seizure_location": "Seized at", "destination": "To", "n_cases": "Cases"}
+            ),
+            name=f"routes of {cnic}",
+            key=f"{PAGE}_routes",
+            export=routes,
+            column_config={"Cases": ui.count_column("Cases")},
+        )
+
+    co = network.co_offenders
+    st.subheader("Co-offenders")
+    if co.empty:
+        ui.empty("Nobody else with a valid CNIC appears in these cases.")
+    else:
+        summary = (
+            co.groupby("cnic", as_index=False)
+            .agg(names=("names", "first"), roles=("roles", "first"), shared_cases=("case_id", "nunique"), n_cases=("n_cases", "max"))
+            .sort_values(["shared_cases", "n_cases"], ascending=False)
+        )
+        ui.table(
+            summary.rename(
+                columns={
+                    "cnic": "CNIC",
+                    "names": "Names recorded",
+                    "roles": "Roles",
+                    "shared_cases": "Shared cases",
+                    "n_cases": "Cases in all",
+                }
+            ),
+            name=f"co-offenders of {cnic}",
+            key=f"{PAGE}_co",
+            export=summary,
+            column_config={"Shared cases": ui.count_column("Shared cases"), "Cases in all": ui.count_column("Cases in all")},
+        )
+
+
+def _person(snapshot: str, typed: str, flt: filters.Filters) -> None:
+    key = cnic_search_key(typed)
+    if key.problem:
+        st.warning(key.problem)
+        return
+    person = data.offender(snapshot, key.cnic)
+    if person is None:
+        ui.empty(f"No person with CNIC {key.cnic} appears in a live case.")
+        return
+    st.subheader(f"CNIC {key.cnic}")
+    _profile_tiles(person)
+    network = data.offender_network(snapshot, key.cnic)
+    if network is None:
+        st.caption(
+            "The published marts have no table linking people to cases, so the person's cases, "
+            "co-offenders, vehicles and timeline cannot be shown; the figures above come from dim_offenders."
+        )
+        return
+    _network(key.cnic, network, flt)
+
+
+def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
+    st.subheader("Repeat offenders")
+    people = data.top_offenders(snapshot, flt.start, flt.end, flt.formations)
+    if people.empty:
+        ui.empty("No repeat offender in the selected period and formations.")
+        return
+    scale = money_scale(people["total_value_pkr"])
+    selection = ui.table(
+        pd.DataFrame(
+            {
+                "CNIC": people["cnic"],
+                "Names recorded": people["names_seen"],
+                "Roles": people["roles"].str.replace("_", " ").str.lower(),
+                "Cases": people["n_cases"],
+                "Formations": people["n_formations"],
+                "First seen": people["first_seen_date"],
+                "Last seen": people["last_seen_date"],
+                "Value": people["total_value_pkr"] / scale.divisor,
+            }
+        ),
+        name="repeat offenders",
+        key=f"{PAGE}_repeat",
+        export=people,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "Cases": ui.count_column("Cases"),
+            "Formations": ui.count_column("Formations"),
+            "First seen": ui.date_column("First seen"),
+            "Last seen": ui.date_column("Last seen"),
+            "Value": ui.money_column("Value", scale, help="Total value of their cases"),
+        },
+    )
+    caps = data.capabilities(snapshot)
+    st.caption(
+        "People in two or more cases, most cases first"
+        + (
+            ", with a case in the selected period and formations."
+            if caps.person_table
+            else ", seen during the selected period (the marts do not link people to cases, so the formation filter cannot apply)."
+        )
+        + " Select a row to open the profile."
+    )
+    rows = selection.selection.rows if selection is not None else []
+    if rows:
+        filters.set_bound(PARAM, str(people.iloc[rows[0]]["cnic"]))
+        st.rerun()
+
+
+def render(snapshot: str) -> None:
+    ui.freshness_caption(snapshot)
+    if not ui.require(snapshot, "dim_offenders"):
+        return
+    options = data.filter_options(snapshot)
+    if options.min_date is None or options.max_date is None:
+        ui.empty("The published marts contain no cases yet.")
+        return
+    typed = _search_box()
+    with st.expander("Period and formations", expanded=False):
+        flt = filters.shared_filters(options, PAGE)
+        st.caption("The profile covers every case of the person; these filters mark the cases inside them and "
+                   "choose the list of repeat offenders.")
+    if typed:
+        _person(snapshot, typed, flt)
+    else:
+        st.caption("Type a CNIC above, or pick a repeat offender from the list.")
+        _repeat_list(snapshot, flt)
+
+
+ui.run_page(PAGE_TITLE, render)

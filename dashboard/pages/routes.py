@@ -1,0 +1,384 @@
+"""Routes: where seized goods came from, where they were caught and where they were going —
+a Sankey of the flows and a map drawn offline (plain longitude / latitude axes, no tiles)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, filters, ui
+from dashboard.formatting import format_count, format_pkr, format_pkr_compact, format_pkr_exact, money_scale, plural
+
+PAGE = "routes"
+PAGE_TITLE = "Routes"
+PARAM_HS2 = "hs2"
+MEASURES = {"cases": "Cases", "value": "Value (PKR)"}
+TOP_NODES = {"origin": 12, "seizure": 15, "destination": 12}
+MAP_LINKS = 40
+# The map opens on Pakistan and its neighbours; far origins (the Gulf, Bangkok) are reached
+# by zooming out (double-click) and their routes leave the frame towards them.
+MAP_FRAME = {"lon": (58.0, 79.0), "lat": (23.0, 38.0)}
+NOT_RECORDED = "Not recorded"
+INFLOW_COLOUR = "rgba(224, 138, 44, 0.55)"
+OUTFLOW_COLOUR = "rgba(31, 95, 139, 0.45)"
+
+
+def _chapters_input(snapshot: str) -> tuple[str, ...]:
+    chapters = data.hs_chapters(snapshot)
+    codes = chapters["hs2"].astype(str).tolist()
+    descriptions = dict(zip(chapters["hs2"], chapters["description"].fillna(""), strict=True))
+    key = f"{PAGE}_hs2"
+    filters.bound_value(
+        key,
+        PARAM_HS2,
+        default=[],
+        parse=lambda values: [v for v in values if v in codes] or None,
+        dump=list,
+    )
+    st.session_state[key] = [c for c in st.session_state[key] if c in codes]
+    st.multiselect(
+        "Commodity (HS chapters)",
+        codes,
+        key=key,
+        placeholder="All commodities",
+        format_func=lambda c: f"{c} · {descriptions.get(c, '')[:50]}".rstrip(" ·"),
+        on_change=filters.bound_changed,
+        args=(key, PARAM_HS2),
+        help="Only cases carrying goods of these HS chapters.",
+    )
+    chosen = tuple(sorted(st.session_state[key]))
+    filters.write_bound(PARAM_HS2, list(chosen))
+    return chosen
+
+
+def _names(locations: pd.DataFrame) -> dict[int, str]:
+    return {int(r.location_id): str(r.name or f"location {r.location_id}") for r in locations.itertuples()}
+
+
+def _label(location_id: object, names: dict[int, str]) -> str:
+    if location_id is None or pd.isna(location_id):
+        return NOT_RECORDED
+    return names.get(int(location_id), f"location {int(location_id)}")
+
+
+def _top(series: pd.Series, weights: pd.Series, n: int) -> set:
+    totals = weights.groupby(series.fillna(-1)).sum().sort_values(ascending=False)
+    return set(totals.index[:n])
+
+
+def _sankey(flows: pd.DataFrame, names: dict[int, str], measure: str) -> None:
+    weight = flows["n_cases"] if measure == "cases" else flows["total_value_pkr"]
+    roles = {"origin": "origin_location_id", "seizure": "seizure_location_id", "destination": "destination_location_id"}
+    keep = {role: _top(flows[column], weight, TOP_NODES[role]) for role, column in roles.items()}
+    counts = {role: flows[column].fillna(-1).nunique() for role, column in roles.items()}
+
+    def node(role: str, location_id: object) -> str:
+        key = -1 if location_id is None or pd.isna(location_id) else location_id
+        if key not in keep[role]:
+            return f"{role}:other"
+        return f"{role}:{int(key)}"
+
+    df = flows.assign(
+        w=weight,
+        o=[node("origin", v) for v in flows["origin_location_id"]],
+        s=[node("seizure", v) for v in flows["seizure_location_id"]],
+        d=[node("destination", v) for v in flows["destination_location_id"]],
+    )
+    links = pd.concat(
+        [
+            df.groupby(["o", "s"], as_index=False)["w"].sum().rename(columns={"o": "source", "s": "target"}),
+            df.groupby(["s", "d"], as_index=False)["w"].sum().rename(columns={"s": "source", "d": "target"}),
+        ]
+    )
+    links = links[links["w"] > 0]
+    if links.empty:
+        ui.empty("No flows to draw.")
+        return
+    node_ids = list(dict.fromkeys(list(links["source"]) + list(links["target"])))
+    index = {n: i for i, n in enumerate(node_ids)}
+    role_names = {"origin": "origins", "seizure": "seizure points", "destination": "destinations"}
+
+    def node_label(node_id: str) -> str:
+        role, _, rest = node_id.partition(":")
+        if rest == "other":
+            n_other = counts[role] - len(keep[role])
+            return f"Other {role_names[role]} ({n_other})"
+        if rest == "-1":
+            return NOT_RECORDED
+        return names.get(int(rest), f"location {rest}")
+
+    colours = {"origin": "#e08a2c", "seizure": "#1f5f8b", "destination": "#5b6770"}
+    scale = money_scale(links["w"]) if measure == "value" else None
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node=dict(
+                label=[node_label(n) for n in node_ids],
+                color=[colours[n.split(":")[0]] for n in node_ids],
+                pad=12,
+                thickness=14,
+                line=dict(width=0),
+                hovertemplate="%{label}<extra></extra>",
+            ),
+            link=dict(
+                source=[index[s] for s in links["source"]],
+                target=[index[t] for t in links["target"]],
+                value=(links["w"] / scale.divisor).tolist() if scale else links["w"].tolist(),
+                color="rgba(91, 103, 112, 0.22)",
+                customdata=[format_pkr(v) if scale else plural(v, "case") for v in links["w"]],
+                hovertemplate="%{source.label} → %{target.label}<br>%{customdata}<extra></extra>",
+            ),
+        )
+    )
+    n_nodes = max(len([n for n in node_ids if n.startswith(r)]) for r in roles)
+    ui.base_layout(fig, title="Origin → seizure point → destination", height=max(420, 26 * n_nodes + 60))
+    fig.update_layout(font=dict(size=12))
+    ui.plot(fig, key=f"{PAGE}_sankey")
+    st.caption(
+        "Left: where the goods came from; middle: where they were seized; right: where they were going. "
+        f"The largest {TOP_NODES['origin']} origins, {TOP_NODES['seizure']} seizure points and "
+        f"{TOP_NODES['destination']} destinations are named; the rest are grouped."
+    )
+
+
+def _width(cases: float, largest: float) -> float:
+    return 1.0 + 7.0 * math.sqrt(cases / largest) if largest else 1.0
+
+
+def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
+    ui.chart_title("Seizure points and routes")
+    coords = locations.dropna(subset=["latitude", "longitude"]).set_index("location_id")
+    if coords.empty:
+        ui.empty("The published marts have no coordinates for these places.")
+        return
+    fig = go.Figure()
+    for kind, stage, colour in (
+        ("in", ("origin_location_id", "seizure_location_id"), INFLOW_COLOUR),
+        ("out", ("seizure_location_id", "destination_location_id"), OUTFLOW_COLOUR),
+    ):
+        links = (
+            flows.dropna(subset=list(stage))
+            .groupby(list(stage), as_index=False)["n_cases"]
+            .sum()
+            .sort_values("n_cases", ascending=False)
+        )
+        links = links[links[stage[0]] != links[stage[1]]]
+        links = links[links[stage[0]].isin(coords.index) & links[stage[1]].isin(coords.index)].head(MAP_LINKS)
+        if links.empty:
+            continue
+        largest = float(links["n_cases"].max())
+        # One trace per width class: a trace has one line width.
+        classes = pd.cut(links["n_cases"], bins=[0, largest / 4, largest / 2, largest + 1], labels=False)
+        for width_class in sorted(classes.dropna().unique()):
+            part = links[classes == width_class]
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for a, b in zip(part[stage[0]], part[stage[1]], strict=True):
+                xs += [coords.at[a, "longitude"], coords.at[b, "longitude"], None]
+                ys += [coords.at[a, "latitude"], coords.at[b, "latitude"], None]
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line=dict(color=colour, width=_width(float(part["n_cases"].max()), largest)),
+                    hoverinfo="skip",
+                    showlegend=bool(width_class == max(classes.dropna().unique())),
+                    name="Origin → seizure point" if kind == "in" else "Seizure point → destination",
+                    legendgroup=kind,
+                )
+            )
+
+    seized = flows.dropna(subset=["seizure_location_id"]).groupby("seizure_location_id", as_index=False).agg(
+        n_cases=("n_cases", "sum"), total_value_pkr=("total_value_pkr", "sum")
+    )
+    seized = seized[seized["seizure_location_id"].isin(coords.index)]
+    ends = pd.concat(
+        [
+            flows[["origin_location_id", "n_cases"]].rename(columns={"origin_location_id": "location_id"}),
+            flows[["destination_location_id", "n_cases"]].rename(columns={"destination_location_id": "location_id"}),
+        ]
+    ).dropna()
+    ends = ends.groupby("location_id", as_index=False)["n_cases"].sum()
+    ends = ends[ends["location_id"].isin(coords.index) & ~ends["location_id"].isin(seized["seizure_location_id"])]
+    if not ends.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=coords.loc[ends["location_id"], "longitude"],
+                y=coords.loc[ends["location_id"], "latitude"],
+                mode="markers",
+                marker=dict(size=7, color="#ffffff", line=dict(color=ui.TOTAL_COLOUR, width=1.5)),
+                name="Origins and destinations",
+                customdata=list(
+                    zip(
+                        coords.loc[ends["location_id"], "name"],
+                        coords.loc[ends["location_id"], "country"].fillna(""),
+                        [format_count(v) for v in ends["n_cases"]],
+                        strict=True,
+                    )
+                ),
+                hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{customdata[2]} cases start or end here<extra></extra>",
+            )
+        )
+    if not seized.empty:
+        largest = float(seized["n_cases"].max())
+        info = coords.loc[seized["seizure_location_id"]]
+        is_crossing = (info["kind"] == "BORDER_CROSSING").to_numpy()
+        scale = money_scale(seized["total_value_pkr"])
+        for crossing, name, symbol, colour in (
+            (False, "Seizure points", "circle", ui.GOODS_COLOUR),
+            (True, "Border crossings", "diamond", ui.HIGHLIGHT_COLOUR),
+        ):
+            mask = is_crossing == crossing
+            if not mask.any():
+                continue
+            part, part_info = seized[mask], info[mask]
+            fig.add_trace(
+                go.Scatter(
+                    x=part_info["longitude"],
+                    y=part_info["latitude"],
+                    mode="markers",
+                    marker=dict(
+                        size=[6 + 26 * math.sqrt(v / largest) for v in part["n_cases"]],
+                        color=colour,
+                        opacity=0.8,
+                        symbol=symbol,
+                        line=dict(color="#ffffff", width=1),
+                    ),
+                    name=name,
+                    customdata=list(
+                        zip(
+                            part_info["name"],
+                            part_info["kind"].fillna("").str.replace("_", " ").str.lower(),
+                            [format_count(v) for v in part["n_cases"]],
+                            [format_pkr(v, scale) for v in part["total_value_pkr"]],
+                            strict=True,
+                        )
+                    ),
+                    hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]} cases · %{customdata[3]}<extra></extra>",
+                )
+            )
+        labelled = seized.sort_values("n_cases", ascending=False).head(10)
+        fig.add_trace(
+            go.Scatter(
+                x=coords.loc[labelled["seizure_location_id"], "longitude"],
+                y=coords.loc[labelled["seizure_location_id"], "latitude"],
+                mode="text",
+                text=coords.loc[labelled["seizure_location_id"], "name"],
+                textposition="top center",
+                textfont=dict(size=11, color="#1c2733"),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    ui.base_layout(fig, height=560)
+    fig.update_layout(hovermode="closest", plot_bgcolor="#f7f9fb", dragmode="pan")
+    # Roughly equal distances: a degree of longitude is cos(latitude) of a degree of latitude.
+    fig.update_xaxes(
+        range=list(MAP_FRAME["lon"]), title="Longitude (°E)", showgrid=True, gridcolor="#e3e8ee", zeroline=False
+    )
+    fig.update_yaxes(
+        range=list(MAP_FRAME["lat"]),
+        title="Latitude (°N)",
+        showgrid=True,
+        gridcolor="#e3e8ee",
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1 / math.cos(math.radians(30)),
+    )
+    ui.plot(fig, key=f"{PAGE}_map")
+    outside = coords[
+        ~coords["longitude"].between(*MAP_FRAME["lon"]) | ~coords["latitude"].between(*MAP_FRAME["lat"])
+    ]
+    used = set(flows["origin_location_id"].dropna()) | set(flows["destination_location_id"].dropna())
+    far = sorted(str(n) for n in outside[outside.index.isin(used)]["name"])
+    st.caption(
+        "A plain longitude/latitude plot (no map tiles: the dashboard works offline). Circle and diamond size: "
+        "cases seized there. "
+        + (f"Beyond the frame (drag or zoom out to see): {', '.join(far)}." if far else "")
+    )
+
+
+def _routes_table(flows: pd.DataFrame, names: dict[int, str]) -> None:
+    st.subheader("Routes")
+    scale = money_scale(flows["total_value_pkr"])
+    total = flows["n_cases"].sum()
+    top = flows.head(500)
+    display = pd.DataFrame(
+        {
+            "Origin": [_label(v, names) for v in top["origin_location_id"]],
+            "Seizure point": [_label(v, names) for v in top["seizure_location_id"]],
+            "Destination": [_label(v, names) for v in top["destination_location_id"]],
+            "Cases": top["n_cases"],
+            "Share": 100 * top["n_cases"] / total if total else 0.0,
+            "Value": top["total_value_pkr"] / scale.divisor,
+        }
+    )
+    export = top.assign(
+        origin=display["Origin"].values,
+        seizure_point=display["Seizure point"].values,
+        destination=display["Destination"].values,
+    )
+    ui.table(
+        display,
+        name="routes",
+        key=f"{PAGE}_table",
+        export=export,
+        column_config={
+            "Cases": ui.count_column("Cases"),
+            "Share": ui.percent_column("Share", help="Share of the cases in the selection"),
+            "Value": ui.money_column("Value", scale, help="Total seized value of these cases"),
+        },
+    )
+    if len(flows) > len(top):
+        st.caption(f"The {len(top)} routes with most cases, of {format_count(len(flows))}.")
+
+
+def render(snapshot: str) -> None:
+    ui.freshness_caption(snapshot)
+    if not ui.require(snapshot, "mart_route_flows"):
+        return
+    options = data.filter_options(snapshot)
+    if options.min_date is None or options.max_date is None:
+        ui.empty("The published marts contain no cases yet.")
+        return
+    flt = filters.shared_filters(options, PAGE)
+    left, right = st.columns([3, 1])
+    with left:
+        chapters = _chapters_input(snapshot)
+    with right:
+        measure = st.segmented_control(
+            "Measure", list(MEASURES), format_func=MEASURES.get, default="cases", required=True, key=f"{PAGE}_measure"
+        ) or "cases"
+    scope = flt.scope()
+    if chapters:
+        scope += " · HS chapters " + ", ".join(chapters)
+    st.caption(scope)
+
+    flows = data.route_flows(snapshot, flt.start, flt.end, flt.formations, chapters)
+    if flows.empty:
+        ui.empty("No cases match the selected period, formations and commodities.")
+        return
+    locations = data.locations(snapshot)
+    names = _names(locations)
+    n_cases = int(flows["n_cases"].sum())
+    value = flows["total_value_pkr"].sum()
+    known = flows.dropna(subset=["origin_location_id", "destination_location_id"])["n_cases"].sum()
+    tiles = st.columns(4, border=True)
+    tiles[0].metric("Cases", format_count(n_cases))
+    tiles[1].metric("Value (PKR)", format_pkr_compact(value, prefix=False), help=format_pkr_exact(value))
+    tiles[2].metric("Distinct routes", format_count(len(flows)))
+    tiles[3].metric(
+        "Cases with origin and destination",
+        f"{100 * known / n_cases:.0f}%" if n_cases else "–",
+        help="The rest do not say where the goods came from or were going.",
+    )
+    _sankey(flows, names, measure)
+    _map(flows, locations)
+    _routes_table(flows, names)
+
+
+ui.run_page(PAGE_TITLE, render)

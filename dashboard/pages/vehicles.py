@@ -1,0 +1,232 @@
+"""Vehicle look-up: a registration, chassis or engine number typed in any format → every
+seizure of that vehicle, in any formation, and the evidence that links them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, filters, ui
+from dashboard.formatting import format_count, format_date, money_scale, plural
+from dashboard.search_keys import vehicle_search_key
+
+PAGE = "vehicles"
+PAGE_TITLE = "Vehicle look-up"
+PARAM = "vehicle"
+KIND_LABELS = {"registration": "registration", "chassis": "chassis number", "engine": "engine number"}
+
+
+def _search_box() -> str:
+    key = f"{PAGE}_query"
+    filters.bound_value(
+        key, PARAM, default="", parse=lambda values: values[0][:64] if values else None, dump=lambda v: [v] if v else []
+    )
+    st.text_input(
+        "Registration, chassis or engine number",
+        key=key,
+        max_chars=64,
+        placeholder="e.g. LEA-1234, lea 1234, JTFHJ7…",
+        on_change=filters.bound_changed,
+        args=(key, PARAM),
+        help="Typed in any format: case, spaces, dashes and dots do not matter. Press Enter to search.",
+    )
+    typed = (st.session_state.get(key) or "").strip()
+    filters.write_bound(PARAM, [typed] if typed else [])
+    return typed
+
+
+def _use(value: str) -> None:
+    filters.set_bound(PARAM, value)
+
+
+def _in_filter(seizures: pd.DataFrame, flt: filters.Filters) -> pd.Series:
+    dates = pd.to_datetime(seizures["seizure_date"]).dt.date
+    inside = dates.between(flt.start, flt.end)
+    if flt.formations:
+        inside &= seizures["formation_code"].isin(flt.formations)
+    return inside
+
+
+def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Filters) -> None:
+    key = vehicle["vehicle_key"]
+    matched = sorted({kind for m in rows["matches"] if m for kind in m.split("+")})
+    title = vehicle["registration_no"] or vehicle["chassis_no"] or vehicle["engine_no"] or key
+    st.subheader(f"Vehicle {title}")
+    st.markdown(
+        f"Found by its **{' and '.join(KIND_LABELS[k] for k in matched) or 'identifiers'}** `{text}`. "
+        f"Most often recorded as: registration `{vehicle['registration_no'] or '–'}`, chassis "
+        f"`{vehicle['chassis_no'] or '–'}`, engine `{vehicle['engine_no'] or '–'}`."
+    )
+    tiles = st.columns(4, border=True)
+    tiles[0].metric("Seizures", format_count(vehicle["n_seizures"]), help="Case-vehicle records of this vehicle")
+    tiles[1].metric("Cases", format_count(vehicle["n_cases"]))
+    tiles[2].metric("Formations", format_count(vehicle["n_formations"]))
+    tiles[3].metric(
+        "First / last seized",
+        f"{format_date(vehicle['first_seized_date'])}",
+        help=f"Last seized {format_date(vehicle['last_seized_date'])}",
+    )
+    st.caption(f"Last seized {format_date(vehicle['last_seized_date'])}. Vehicle key `{key}`.")
+
+    inside = _in_filter(rows, flt)
+    scale = money_scale(rows["value_pkr"])
+    display = pd.DataFrame(
+        {
+            "Seized": rows["seizure_date"],
+            "Case": rows["case_no"],
+            "Formation": rows["formation_code"],
+            "Registration (as typed)": rows["registration_no_raw"].fillna(""),
+            "Chassis (as typed)": rows["chassis_no_raw"].fillna(""),
+            "Engine (as typed)": rows["engine_no_raw"].fillna(""),
+            "Matches search": rows["matches"].fillna("").str.replace("+", ", "),
+            "Linked by": rows["match_basis"].str.replace("+", ", "),
+            "Seized before": rows["prior_seizures"],
+            "Type": rows["vehicle_type"],
+            "Involvement": rows["involvement"],
+            "Value": rows["value_pkr"] / scale.divisor,
+            "Status": rows["status"],
+            "Outcome": rows["adjudication_outcome"].fillna(""),
+            "Seizure point": rows["seizure_location"].fillna(""),
+            "In filter": inside,
+        }
+    )
+    styled = display.style.apply(
+        lambda row: ["background-color: rgba(63, 154, 110, 0.12)" if row["Matches search"] else "" for _ in row], axis=1
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        key=f"{PAGE}_rows_{key}",
+        column_config={
+            "Seized": ui.date_column("Seized"),
+            "Matches search": st.column_config.TextColumn(
+                "Matches search", help="Which of this record's numbers, normalised, equal the number searched"
+            ),
+            "Linked by": st.column_config.TextColumn(
+                "Linked by", help="Numbers this record shares with another seizure of the vehicle"
+            ),
+            "Seized before": ui.count_column("Seized before", help="Seizures of this vehicle with an earlier date"),
+            "Value": ui.money_column("Value", scale),
+            "In filter": st.column_config.CheckboxColumn(
+                "In filter", help="Within the page's period and formations (the look-up shows every seizure)"
+            ),
+        },
+    )
+    ui.download_buttons(rows.assign(in_filter=inside.values), f"vehicle {title} seizures", key=f"{PAGE}_download_{key}")
+    st.caption(
+        "Green rows carry the number searched. Records of one vehicle are linked when they share a "
+        "normalised chassis, engine or registration number, directly or through other records."
+    )
+    if rows["seizure_date"].notna().sum() >= 2:
+        _timeline(rows)
+
+
+def _timeline(rows: pd.DataFrame) -> None:
+    dated = rows.dropna(subset=["seizure_date"])
+    fig = go.Figure(
+        go.Scatter(
+            x=pd.to_datetime(dated["seizure_date"]),
+            y=dated["formation_code"],
+            mode="markers+lines",
+            line=dict(color=ui.MUTED_COLOUR, width=1, dash="dot"),
+            marker=dict(size=12, color=[ui.HIGHLIGHT_COLOUR if r else ui.GOODS_COLOUR for r in dated["is_repeat"].fillna(False)]),
+            customdata=list(zip(dated["case_no"], dated["status"], strict=True)),
+            hovertemplate="%{x|%d %b %Y} · %{y}<br>case %{customdata[0]} (%{customdata[1]})<extra></extra>",
+        )
+    )
+    ui.base_layout(fig, title="Seizures over time", height=max(200, 40 * dated["formation_code"].nunique() + 120))
+    fig.update_layout(showlegend=False, hovermode="closest")
+    fig.update_yaxes(type="category", title=None)
+    fig.update_xaxes(title=None)
+    ui.plot(fig, key=f"{PAGE}_timeline_{rows['vehicle_key'].iloc[0]}")
+    st.caption("Red: seized again after an earlier seizure.")
+
+
+def _search(snapshot: str, typed: str, flt: filters.Filters) -> None:
+    key = vehicle_search_key(typed)
+    if key.problem:
+        st.warning(key.problem)
+        return
+    seizures = data.vehicle_seizures(snapshot, key.text, key.kinds)
+    if seizures.empty:
+        ui.empty(f"No seized vehicle has the registration, chassis or engine number `{key.text}`.")
+        suggestions = data.vehicle_suggestions(snapshot, key.text)
+        if not suggestions.empty:
+            st.markdown("Numbers that contain it:")
+            choices = {f"{r.identifier} ({r.kind}, {plural(r.n_seizures, 'seizure')})": r.identifier for r in suggestions.itertuples()}
+            picked = st.pills("Similar numbers", list(choices), key=f"{PAGE}_suggestion", label_visibility="collapsed")
+            if picked:
+                _use(choices[picked])
+                st.rerun()
+        return
+    vehicle_keys = tuple(dict.fromkeys(seizures["vehicle_key"]))
+    vehicles = data.vehicles(snapshot, vehicle_keys).set_index("vehicle_key")
+    if len(vehicle_keys) > 1:
+        st.info(f"`{key.text}` belongs to {len(vehicle_keys)} different vehicles (for example a registration and an engine number that happen to be equal).")
+    for vehicle_key in vehicle_keys:
+        rows = seizures[seizures["vehicle_key"] == vehicle_key].reset_index(drop=True)
+        vehicle = vehicles.loc[vehicle_key].copy()
+        vehicle["vehicle_key"] = vehicle_key
+        _vehicle(vehicle, rows, key.text, flt)
+
+
+def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
+    st.subheader("Vehicles seized again")
+    repeat = data.repeat_vehicles(snapshot, flt.start, flt.end, flt.formations)
+    if repeat.empty:
+        ui.empty("No vehicle in the selected period and formations had been seized before.")
+        return
+    selection = ui.table(
+        pd.DataFrame(
+            {
+                "Registration": repeat["registration_no"].fillna(""),
+                "Chassis": repeat["chassis_no"].fillna(""),
+                "Engine": repeat["engine_no"].fillna(""),
+                "Seizures": repeat["n_seizures"],
+                "Formations": repeat["n_formations"],
+                "First seized": repeat["first_seized_date"],
+                "Last seized": repeat["last_seized_date"],
+            }
+        ),
+        name="repeat vehicles",
+        key=f"{PAGE}_repeat",
+        export=repeat,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "Seizures": ui.count_column("Seizures", help="All seizures of the vehicle, in any period"),
+            "Formations": ui.count_column("Formations"),
+            "First seized": ui.date_column("First seized"),
+            "Last seized": ui.date_column("Last seized"),
+        },
+    )
+    st.caption("Vehicles seized in the selection that had been seized before. Select a row to look it up.")
+    rows = selection.selection.rows if selection is not None else []
+    if rows:
+        row = repeat.iloc[rows[0]]
+        _use(row["registration_no"] or row["chassis_no"] or row["engine_no"])
+        st.rerun()
+
+
+def render(snapshot: str) -> None:
+    ui.freshness_caption(snapshot)
+    if not ui.require(snapshot, "mart_vehicle_recidivism", "dim_vehicles"):
+        return
+    options = data.filter_options(snapshot)
+    if options.min_date is None or options.max_date is None:
+        ui.empty("The published marts contain no cases yet.")
+        return
+    typed = _search_box()
+    with st.expander("Period and formations", expanded=False):
+        flt = filters.shared_filters(options, PAGE)
+        st.caption("The look-up finds every seizure of a vehicle, whatever the period and formation; these filters "
+                   "mark the seizures inside them and choose the list of vehicles seized again.")
+    if typed:
+        _search(snapshot, typed, flt)
+    else:
+        st.caption("Type a number above, or pick a vehicle seized again from the list.")
+        _repeat_list(snapshot, flt)
+
+
+ui.run_page(PAGE_TITLE, render)

@@ -1,0 +1,318 @@
+"""Validate warehouse batches against the suites with Great Expectations, offline.
+
+The batch is a pandas frame read with DuckDB's Python API (only the columns the suite's SQL
+selects), validated by GE's pandas execution engine in an ephemeral context: nothing is
+written to disk, analytics are off, nothing is fetched from the network. GE's SQL datasource
+is deliberately not used: on DuckDB (duckdb-engine) GE 1.24 computes empty metrics and reports
+every expectation as failed without raising.
+
+An expectation whose result carries ``exception_info`` with a raised exception (a column that
+does not exist, a metric that cannot be computed) is an *error*, never a data failure; so is
+an unsuccessful result that carries no figures at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from antismuggling.quality.suites import SEVERITIES, SuiteSpec
+
+# Before GE is imported anywhere in the process: no usage statistics.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+PKT = timezone(timedelta(hours=5))  # Asia/Karachi: UTC+05:00, no daylight saving
+SAMPLE_SIZE = 5
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+_INDEX_KEY = "antismuggling_index"
+
+
+class ExpectationError(RuntimeError):
+    """One or more expectations of a suite raised instead of producing a result."""
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    index: int
+    expectation_type: str
+    columns: tuple[str, ...]
+    severity: str  # "ERROR" (hard rule) or "WARN" (soft rule)
+    rule: str
+    success: bool
+    evaluated: int | None = None  # rows GE looked at (element_count)
+    unexpected: int | None = None
+    unexpected_percent: float | None = None
+    missing: int | None = None
+    mostly: float | None = None
+    observed: Any = None  # aggregate expectations (row count...) report an observed value
+    sample: tuple[str, ...] = ()
+    error: str | None = None  # the exception message when the expectation raised
+
+    @property
+    def label(self) -> str:
+        columns = ", ".join(self.columns)
+        return f"{self.expectation_type}({columns})" if columns else self.expectation_type
+
+    @property
+    def failed(self) -> bool:
+        """A data failure: evaluated, and the data did not meet it."""
+        return self.error is None and not self.success
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expectation": self.label,
+            "severity": self.severity,
+            "rule": self.rule,
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "unexpected": self.unexpected,
+            "unexpected_percent": None if self.unexpected_percent is None else round(self.unexpected_percent, 4),
+            "mostly": self.mostly,
+            "observed": None if self.observed is None else str(self.observed),
+            "sample": list(self.sample),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: str
+    asset_key: tuple[str, ...]
+    scope: str
+    rows: int
+    read_seconds: float
+    validate_seconds: float
+    expectations: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ExpectationOutcome]:
+        return [e for e in self.expectations if e.error is not None]
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [e for e in self.expectations if e.failed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.errors
+
+    @property
+    def severity(self) -> str:
+        """ERROR when a hard rule failed, else WARN."""
+        return "ERROR" if any(e.severity == "ERROR" for e in self.failures) else "WARN"
+
+    @property
+    def seconds(self) -> float:
+        return self.read_seconds + self.validate_seconds
+
+
+def today_pkt(now: datetime | None = None) -> date:
+    return (now or datetime.now(timezone.utc)).astimezone(PKT).date()
+
+
+def builtin_parameters(now: datetime | None = None) -> dict[str, Any]:
+    import pandas as pd
+
+    return {"today_pkt": pd.Timestamp(today_pkt(now))}
+
+
+def read_parameters(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> dict[str, list[Any]]:
+    """Each ``meta.parameters`` SQL's first column as a list (e.g. the known formation codes)."""
+    return {name: [row[0] for row in con.execute(sql).fetchall()] for name, sql in spec.parameter_sql.items()}
+
+
+def run_suite(
+    spec: SuiteSpec,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    batch_since: date | None = None,
+    now: datetime | None = None,
+) -> SuiteOutcome:
+    """Read the suite's batch from ``con`` and validate it. Raises on any DuckDB error.
+
+    ``batch_since``: restrict a source batch to the rows updated on or after that date (the
+    rows an incremental load read); None reads every row.
+    """
+    started = time.perf_counter()
+    parameters = {**builtin_parameters(now), **read_parameters(con, spec)}
+    if batch_since is None:
+        con.execute("reset variable batch_since")
+    else:
+        con.execute("set variable batch_since = ?", [batch_since.isoformat()])
+    try:
+        frame = con.execute(spec.batch_sql).df()
+    finally:
+        con.execute("reset variable batch_since")
+    read_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    expectations = validate_frame(spec.definition, frame, parameters)
+    return SuiteOutcome(
+        suite=spec.name,
+        asset_key=spec.asset_key,
+        scope=spec.scope,
+        rows=len(frame),
+        read_seconds=round(read_seconds, 3),
+        validate_seconds=round(time.perf_counter() - started, 3),
+        expectations=expectations,
+    )
+
+
+def validate_frame(definition: dict[str, Any], frame, parameters: dict[str, Any] | None = None) -> list[ExpectationOutcome]:
+    """Validate ``frame`` against a suite definition (the JSON of a suite file)."""
+    import great_expectations as gx
+
+    expectations = []
+    for index, expectation in enumerate(definition["expectations"]):
+        tagged = dict(expectation)
+        tagged["meta"] = {**(expectation.get("meta") or {}), _INDEX_KEY: index}
+        expectations.append(tagged)
+    suite = gx.ExpectationSuite(name=definition["name"], expectations=expectations)
+    batch = _batch_definition(definition["name"]).get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters or {})
+
+    by_index = {}
+    for res in result.results:
+        meta = res.expectation_config.meta or {}
+        by_index[meta.get(_INDEX_KEY)] = res
+    return [_outcome(i, expectation, by_index.get(i)) for i, expectation in enumerate(definition["expectations"])]
+
+
+def _outcome(index: int, expectation: dict[str, Any], res) -> ExpectationOutcome:
+    kwargs = expectation.get("kwargs", {})
+    meta = expectation.get("meta") or {}
+    common = dict(
+        index=index,
+        expectation_type=expectation["type"],
+        columns=_columns(kwargs),
+        severity=SEVERITIES.get(expectation.get("severity"), "ERROR"),
+        rule=str(meta.get("rule", "")),
+        mostly=kwargs.get("mostly"),
+    )
+    if res is None:
+        return ExpectationOutcome(**common, success=False, error="Great Expectations returned no result for it")
+    error = exception_message(res.exception_info)
+    if error is not None:
+        return ExpectationOutcome(**common, success=False, error=error)
+    figures = res.result or {}
+    if not res.success and not figures:
+        # The symptom of a broken execution engine: a failure with no metric behind it.
+        return ExpectationOutcome(**common, success=False, error="unsuccessful with no figures (no metric was computed)")
+    unexpected_percent = figures.get("unexpected_percent")
+    if isinstance(unexpected_percent, float) and math.isnan(unexpected_percent):
+        unexpected_percent = None
+    return ExpectationOutcome(
+        **common,
+        success=bool(res.success),
+        evaluated=_int(figures.get("element_count")),
+        unexpected=_int(figures.get("unexpected_count")),
+        unexpected_percent=unexpected_percent,
+        missing=_int(figures.get("missing_count")),
+        observed=figures.get("observed_value"),
+        sample=()
+        if expectation["type"] == "expect_column_values_to_not_be_null"  # the values are all NULL
+        else _sample(figures.get("partial_unexpected_list") or [], mask=bool(meta.get("mask_unexpected"))),
+    )
+
+
+def exception_message(exception_info: Any) -> str | None:
+    """The message of a raised exception in an expectation's ``exception_info``, else None.
+
+    GE gives either one flat dict or a dict of them keyed by metric.
+    """
+    if not exception_info:
+        return None
+    if isinstance(exception_info, dict) and "raised_exception" in exception_info:
+        candidates = [exception_info]
+    elif isinstance(exception_info, dict):
+        candidates = [v for v in exception_info.values() if isinstance(v, dict)]
+    else:
+        candidates = [getattr(exception_info, "__dict__", {})]
+    for info in candidates:
+        if info.get("raised_exception"):
+            return str(info.get("exception_message") or "an exception was raised").strip()
+    return None
+
+
+def _columns(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    if "column" in kwargs:
+        return (kwargs["column"],)
+    if "column_A" in kwargs:
+        return (kwargs["column_A"], kwargs["column_B"])
+    return tuple(kwargs.get("column_list", ()))
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _sample(values: list[Any], *, mask: bool) -> tuple[str, ...]:
+    """A few distinct unexpected values, as text; masked (digits as #) for personal identifiers."""
+    seen: list[str] = []
+    for value in values:
+        text = _text(value)
+        if mask:
+            text = re.sub(r"[0-9]", "#", text)
+        if text not in seen:
+            seen.append(text)
+        if len(seen) == SAMPLE_SIZE:
+            break
+    return tuple(seen)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_text(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    return text[:120]
+
+
+@lru_cache(maxsize=1)
+def _context():
+    """One ephemeral (in-memory) GE context per process: no files, no analytics, no network."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GE fingerprints every pandas batch (an md5 over the whole frame, twice per validation:
+    # ~90% of the run time on a million rows); the fingerprint is only a batch marker, unused
+    # here. Frames at or above HASH_THRESHOLD bytes are not fingerprinted: make that all of them.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _batch_definition(asset_name: str):
+    context = _context()
+    try:
+        source = context.data_sources.get("warehouse_frames")
+    except (KeyError, ValueError, LookupError):
+        source = context.data_sources.add_pandas("warehouse_frames")
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        return asset.get_batch_definition("whole")
+    except (KeyError, LookupError):
+        return asset.add_batch_definition_whole_dataframe("whole")
