@@ -41,7 +41,7 @@ def _upper_simple(text: str) -> str:
 
 def vehicle_identifier_text(typed: str | None) -> str:
     """Upper-case, ASCII letters and digits only (before the placeholder and length checks)."""
-    return _NOT_ALNUM.sub("", _upper_simple(typed or ""))
+    return _NOT_ALNUM.sub("", _upper_simple(typed if isinstance(typed, str) else ""))
 
 
 def normalise_vehicle_identifier(typed: str | None, kind: str) -> str | None:
@@ -81,7 +81,7 @@ class VehicleKey:
 def vehicle_search_key(typed: str | None) -> VehicleKey:
     text = vehicle_identifier_text(typed)
     kinds = tuple(kind for kind in VEHICLE_KINDS if normalise_vehicle_identifier(text, kind) is not None)
-    return VehicleKey(typed or "", text, kinds)
+    return VehicleKey(typed if isinstance(typed, str) else "", text, kinds)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class CnicKey:
 
 
 def cnic_digits(typed: str | None) -> str:
-    return _NOT_DIGIT.sub("", typed or "")
+    return _NOT_DIGIT.sub("", typed if isinstance(typed, str) else "")
 
 
 def normalise_cnic(typed: str | None) -> str | None:
@@ -116,4 +116,4 @@ def normalise_cnic(typed: str | None) -> str | None:
 
 
 def cnic_search_key(typed: str | None) -> CnicKey:
-    return CnicKey(typed or "", cnic_digits(typed), normalise_cnic(typed))
+    return CnicKey(typed if isinstance(typed, str) else "", cnic_digits(typed), normalise_cnic(typed))

@@ -162,6 +162,14 @@ def plot(fig: go.Figure, *, key: str | None = None) -> None:
     st.plotly_chart(fig, config=CHART_CONFIG, key=key)
 
 
+def count_axis(largest: float, title: str) -> dict[str, object]:
+    """Axis settings for whole numbers: no fractional ticks such as 0.5 shown as "1"."""
+    axis: dict[str, object] = dict(title=title, tickformat=",d", rangemode="tozero")
+    if largest <= 8:
+        axis["dtick"] = 1
+    return axis
+
+
 def money_axis(scale: MoneyScale) -> dict[str, object]:
     """Axis settings for amounts divided by ``scale``."""
     return dict(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
@@ -304,6 +312,23 @@ def table(
     )
     download_buttons(display if export is None else export, name, key=f"{key}_download")
     return result
+
+
+# Python format strings for cells of a styled table (a pandas Styler shows its own display
+# text, so these replace the column_config formats there; missing values show a dash).
+FMT_COUNT = "{:,.0f}"
+FMT_PERCENT = "{:.1f} %"
+FMT_CHANGE = "{:+.1f} %"
+FMT_DAYS = "{:,.1f}"
+
+
+def fmt_money(scale: MoneyScale) -> str:
+    return "{:,.2f}" if scale.suffix else "{:,.0f}"
+
+
+def formatted(styler, formats: Mapping[str, str]):
+    """Apply number formats (and a dash for missing values) to a Styler's columns."""
+    return styler.format({k: v for k, v in formats.items() if k in styler.data.columns}, na_rep="–")
 
 
 def colour_scale(values: pd.Series, *, higher_is_better: bool) -> list[str]:

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 # Every page of the app: (url path, title shown).
 PAGES = (
-    ("overview", "Overview"),
+    ("", "Overview"),  # the default page lives at the root URL
     ("formation", "Formation accountability"),
     ("commodities", "Commodities"),
     ("routes", "Routes"),

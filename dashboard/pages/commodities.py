@@ -178,6 +178,7 @@ def _treemap(
         for i, code in enumerate(sorted({c for (lvl, c) in values if lvl == "section"}, key=lambda c: ROMAN.get(c, 99)))
     }
     ids, labels, parents, own, colours, hover = ["all"], ["All seized goods"], [""], [0.0], ["#ffffff"], ["All"]
+    outlines, widths = ["#ffffff"], [1]
     total = sum(v for (lvl, _), v in values.items() if lvl == "section")
     scale = money_scale([total])
     for (level, code), value in sorted(values.items(), key=lambda kv: (LEVELS.index(kv[0][0]), kv[0][1])):
@@ -197,6 +198,11 @@ def _treemap(
         labels.append(label)
         section = code if level == "section" else sections.get(code[:2], NO_SECTION)
         colours.append(ui.HIGHLIGHT_COLOUR if is_notified else section_colour.get(section, ui.MUTED_COLOUR))
+        contains = is_notified or (level == "chapter" and any(h.startswith(code) for h in notified)) or (
+            level == "section" and any(sections.get(h[:2]) == code for h in notified)
+        )
+        outlines.append(ui.HIGHLIGHT_COLOUR if contains and not is_notified else "#ffffff")
+        widths.append(3 if contains and not is_notified else 1)
         hover.append(
             f"{LEVEL_NOUNS[level]} {code}<br>{format_pkr(value, scale)} · {format_count(items[(level, code)])} items"
             + (f"<br>notified: {notified[heading]}" if is_notified else "")
@@ -212,7 +218,7 @@ def _treemap(
             branchvalues="remainder",
             level=root,
             maxdepth=3,
-            marker=dict(colors=colours, line=dict(color="#ffffff", width=1)),
+            marker=dict(colors=colours, line=dict(color=outlines, width=widths)),
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             textinfo="label+percent parent",
@@ -220,10 +226,13 @@ def _treemap(
             sort=True,
         )
     )
-    ui.base_layout(fig, title="Seized goods value by HS code", height=470)
+    ui.base_layout(fig, title="Seized goods value by HS code", height=520)
     fig.update_layout(margin=dict(l=4, r=4, t=28, b=4))
     ui.plot(fig, key=f"{PAGE}_treemap")
-    st.caption("Red: notified items. Click a box to zoom in; the pickers above set the starting point.")
+    st.caption(
+        "Red: notified items; a red outline marks a section or chapter that holds some. Click a box to zoom "
+        "in; the pickers above set the starting point."
+    )
 
 
 def _children_table(
@@ -265,11 +274,18 @@ def _children_table(
     )
     if not any(notified_of):
         display = display.drop(columns=["Notified"])
-    styled = display.style.apply(
-        lambda row: [
-            "background-color: rgba(184, 68, 60, 0.12)" if row.get("Notified") else "" for _ in row
-        ],
-        axis=1,
+    styled = ui.formatted(
+        display.style.apply(
+            lambda row: ["background-color: rgba(184, 68, 60, 0.12)" if row.get("Notified") else "" for _ in row],
+            axis=1,
+        ),
+        {
+            "Cases": ui.FMT_COUNT,
+            "Value": ui.fmt_money(scale),
+            "Share": ui.FMT_PERCENT,
+            "A year before": ui.fmt_money(scale),
+            "Change": ui.FMT_CHANGE,
+        },
     )
     export = rows.assign(
         description=[_describe(child_level, c, descriptions) for c in rows["hs_code"]], notified_category=notified_of
@@ -304,16 +320,24 @@ def _trend(snapshot: str, flt: filters.Filters, chosen: tuple[str | None, str | 
         ui.empty("Nothing of this code was seized in the selected months, nor a year before.")
         return
     current = trend["value_pkr"].sum()
-    has_last_year = trend["value_pkr_last_year"].notna().all()
-    last_year = trend["value_pkr_last_year"].sum() if has_last_year else None
+    comparable = trend[trend["value_pkr_last_year"].notna()]
+    has_last_year = len(comparable) == len(trend)
     tiles = st.columns(4, border=True)
     tiles[0].metric("Seized value (PKR)", format_pkr_compact(current, prefix=False), help=format_pkr_exact(current))
-    tiles[1].metric(
-        "A year before (PKR)",
-        format_pkr_compact(last_year, prefix=False) if last_year is not None else "–",
-        help="The same months a year earlier" if last_year is not None else "The warehouse has no data that far back.",
-    )
-    tiles[2].metric("Change", format_change_pct(pct_change(current, last_year)))
+    if comparable.empty:
+        tiles[1].metric("A year before (PKR)", "–", help="The warehouse has no data a year before these months.")
+        tiles[2].metric("Change on a year before", "–")
+    else:
+        this_year, last_year = comparable["value_pkr"].sum(), comparable["value_pkr_last_year"].sum()
+        months_note = "the same months a year earlier" + (
+            "" if has_last_year else f" (the {len(comparable)} months with data a year earlier)"
+        )
+        tiles[1].metric("A year before (PKR)", format_pkr_compact(last_year, prefix=False), help=f"Seized in {months_note}")
+        tiles[2].metric(
+            "Change on a year before",
+            format_change_pct(pct_change(this_year, last_year)),
+            help=f"{format_pkr(this_year)} against {format_pkr(last_year)}, over {months_note}",
+        )
     tiles[3].metric("Items", format_count(trend["n_items"].sum()))
     scale = money_scale(pd.concat([trend["value_pkr"], trend["value_pkr_last_year"].fillna(0)]))
     fig = go.Figure()
@@ -398,11 +422,8 @@ def render(snapshot: str) -> None:
     if totals.empty or totals["value_pkr"].sum() == 0 and totals["n_items"].sum() == 0:
         ui.empty("No seized items with a known HS code in the selected period and formations.")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        _treemap(totals, sections, descriptions, notified, chosen)
-    with right:
-        _children_table(totals, chosen, sections, descriptions, notified)
+    _treemap(totals, sections, descriptions, notified, chosen)
+    _children_table(totals, chosen, sections, descriptions, notified)
     _trend(snapshot, flt, chosen, totals)
     _notified(snapshot, flt)
 

@@ -20,6 +20,11 @@ SEVERITY_MEANING = {
 UNTRACED = "(no case in the marts)"
 
 
+def _pkt(times: pd.Series) -> pd.Series:
+    """UTC timestamps (naive) shown as Pakistan time."""
+    return pd.to_datetime(times) + pd.Timedelta(hours=5)
+
+
 def _freshness(snapshot: str) -> None:
     st.subheader("Freshness")
     left, right = st.columns([3, 2])
@@ -83,7 +88,7 @@ def _checks(snapshot: str) -> pd.DataFrame:
                     "Source table": checks["source_table"],
                     "Check": checks["check_name"],
                     "Rows": checks["n_rows"],
-                    "First seen": checks["first_seen_at"],
+                    "First seen": _pkt(checks["first_seen_at"]),
                     "Example": checks["example"],
                 }
             ),
@@ -92,7 +97,7 @@ def _checks(snapshot: str) -> pd.DataFrame:
             export=checks,
             column_config={
                 "Rows": ui.count_column("Rows"),
-                "First seen": st.column_config.DatetimeColumn("First seen (UTC)", format="DD MMM YYYY HH:mm"),
+                "First seen": st.column_config.DatetimeColumn("First seen (PKT)", format="DD MMM YYYY HH:mm"),
                 "Example": st.column_config.TextColumn("Example", width=260),
             },
         )
@@ -156,7 +161,7 @@ def _rows(snapshot: str, checks: pd.DataFrame) -> None:
         check = st.selectbox("Check", [None, *names], key=f"{PAGE}_check", format_func=lambda c: c or "All checks")
     rows = data.data_quality_rows(snapshot, severity, check)
     ui.table(
-        rows.rename(
+        rows.assign(first_seen_at=_pkt(rows["first_seen_at"])).rename(
             columns={
                 "source_table": "Source table",
                 "source_pk": "Source key",
@@ -171,7 +176,7 @@ def _rows(snapshot: str, checks: pd.DataFrame) -> None:
         empty_message=f"No {severity} rows" + (f" for {check}." if check else "."),
         column_config={
             "Detail": st.column_config.TextColumn("Detail", width=420),
-            "First seen": st.column_config.DatetimeColumn("First seen (UTC)", format="DD MMM YYYY HH:mm"),
+            "First seen": st.column_config.DatetimeColumn("First seen (PKT)", format="DD MMM YYYY HH:mm"),
         },
     )
 
@@ -192,11 +197,14 @@ def _expectations(snapshot: str) -> None:
 
 def render(snapshot: str) -> None:
     ui.freshness_caption(snapshot)
-    _freshness(snapshot)
     options = data.filter_options(snapshot)
-    checks = _checks(snapshot)
+    flt = None
     if options.min_date is not None and options.max_date is not None:
         flt = filters.shared_filters(options, PAGE)
+        st.caption(flt.scope() + " · the period and formations apply to the table by formation below.")
+    _freshness(snapshot)
+    checks = _checks(snapshot)
+    if flt is not None:
         _by_formation(snapshot, flt)
     _rows(snapshot, checks)
     _expectations(snapshot)

@@ -126,7 +126,8 @@ def _backlog(months: pd.DataFrame, as_of: date) -> None:
     ui.base_layout(fig, height=320)
     fig.update_layout(barmode="stack", hovermode="closest")
     fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
-    fig.update_yaxes(title="Cases awaiting adjudication", tickformat=",d", rangemode="tozero")
+    stacked = pending.groupby("seizure_month")["n_pending_adjudication"].sum().max()
+    fig.update_yaxes(**ui.count_axis(stacked, "Cases awaiting adjudication"))
     ui.plot(fig, key=f"{PAGE}_backlog")
     st.caption(f"Age counted from the seizure month to {as_of:%B %Y}.")
 
@@ -151,7 +152,7 @@ def _upload_lag(snapshot: str, code: str, flt: filters.Filters, months: pd.DataF
             ui.base_layout(fig, height=300)
             fig.update_layout(showlegend=False, hovermode="closest")
             fig.update_xaxes(type="category", title=None)
-            fig.update_yaxes(title="Cases", tickformat=",d")
+            fig.update_yaxes(**ui.count_axis(shown["n_cases"].max(), "Cases"))
             ui.plot(fig, key=f"{PAGE}_lag_hist")
             st.caption(f"Red: late, more than {LATE_DAYS} days.")
     with right:
@@ -186,7 +187,10 @@ def _upload_lag(snapshot: str, code: str, flt: filters.Filters, months: pd.DataF
                     )
                 )
                 fig.update_layout(
-                    yaxis2=dict(title="Median lag (days)", overlaying="y", side="right", rangemode="tozero", showgrid=False)
+                    yaxis2=dict(
+                        title="Median lag (days)", overlaying="y", side="right", rangemode="tozero", showgrid=False,
+                        tickformat=",.0f", nticks=5,
+                    )
                 )
             ui.base_layout(fig, height=300)
             fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "Q%q %Y", hoverformat="%B %Y" if unit == "month" else "Q%q %Y")
@@ -248,7 +252,7 @@ def _confiscation(months: pd.DataFrame) -> None:
         tickformat="%b %Y" if unit == "month" else "Q%q %Y", hoverformat="%B %Y" if unit == "month" else "Q%q %Y"
     )
     fig.update_layout(
-        yaxis=dict(title="Adjudicated cases", tickformat=",d", rangemode="tozero"),
+        yaxis=ui.count_axis(drawn["n_adjudicated"].max(), "Adjudicated cases"),
         yaxis2=dict(
             title="Confiscation rate", overlaying="y", side="right", range=[0, 105], tickvals=[0, 25, 50, 75, 100],
             ticksuffix="%", showgrid=False,

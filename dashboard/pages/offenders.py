@@ -59,7 +59,7 @@ def _profile_tiles(person: dict[str, object]) -> None:
     tiles[0].metric("Cases", format_count(person["n_cases"]))
     tiles[1].metric("Formations", format_count(person["n_formations"]))
     value = person["total_value_pkr"]
-    tiles[2].metric("Value of their cases (PKR)", format_pkr_compact(value, prefix=False), help=format_pkr_exact(value))
+    tiles[2].metric("Value (PKR)", format_pkr_compact(value, prefix=False), help=f"Total value of their cases: {format_pkr_exact(value)}")
     tiles[3].metric("Co-offenders", format_count(person["n_co_offenders"]), help="Other people (by CNIC) in their cases")
     tiles[4].metric("Vehicles", format_count(person["n_vehicles"]), help="Distinct vehicles in their cases")
     names = _as_list(person.get("names_seen"))
@@ -155,7 +155,10 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
             go.Scatter(
                 x=[co_pos[c][0] for c in cnics],
                 y=[co_pos[c][1] for c in cnics],
-                mode="markers",
+                mode="markers+text" if len(cnics) <= 12 else "markers",
+                text=[str(info.at[c, "names"] or "").split(";")[0][:22] for c in cnics],
+                textposition="top center",
+                textfont=dict(size=10, color=CO_OFFENDER_COLOUR),
                 marker=dict(
                     size=[10 + 3 * min(int(info.at[c, "shared"]), 5) for c in cnics],
                     color=[REPEAT_COLOUR if (info.at[c, "n_cases"] or 0) >= 2 else CO_OFFENDER_COLOUR for c in cnics],
@@ -208,28 +211,36 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=560,
+        height=520,
         margin=dict(l=8, r=8, t=32, b=8),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0),
         hovermode="closest",
         plot_bgcolor="#ffffff",
     )
-    fig.update_xaxes(visible=False, range=[-3.6, 3.6])
-    fig.update_yaxes(visible=False, range=[-3.4, 3.4], scaleanchor="x", scaleratio=1)
+    xs = [0.0] + [p[0] for p in case_pos.values()] + [p[0] for p in co_pos.values()] + [p[0] for p in veh_pos.values()]
+    ys = [0.0] + [p[1] for p in case_pos.values()] + [p[1] for p in co_pos.values()] + [p[1] for p in veh_pos.values()]
+    pad = 0.6
+    fig.update_xaxes(visible=False, range=[min(xs) - pad - 0.4, max(xs) + pad + 0.4])
+    fig.update_yaxes(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1)
     return fig
 
 
 def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> None:
     cases = network.cases
-    st.subheader("Links: cases, co-offenders and vehicles")
     if cases.empty:
         ui.empty("No live case of this person in the marts.")
         return
-    ui.plot(network_figure(cnic, network), key=f"{PAGE}_graph")
-    notes = ["Squares: cases (size: value); circles: co-offenders (red: in two or more cases); diamonds: vehicles."]
-    if len(cases) > MAX_GRAPH_CASES:
-        notes.append(f"The {MAX_GRAPH_CASES} earliest of {len(cases)} cases are drawn.")
-    st.caption(" ".join(notes))
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Links: cases, co-offenders and vehicles")
+        ui.plot(network_figure(cnic, network), key=f"{PAGE}_graph")
+        notes = ["Squares: cases (size: value); circles: co-offenders (red: in two or more cases); diamonds: vehicles."]
+        if len(cases) > MAX_GRAPH_CASES:
+            notes.append(f"The {MAX_GRAPH_CASES} earliest of {len(cases)} cases are drawn.")
+        st.caption(" ".join(notes))
+    with right:
+        _co_offenders(cnic, network)
+        _vehicles(cnic, network)
 
     st.subheader("Timeline")
     dated = cases.dropna(subset=["seizure_date"])
@@ -267,7 +278,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
                 "Seized": cases["seizure_date"],
                 "Case": cases["case_no"],
                 "Formation": cases["formation_code"],
-                "Role": cases["roles"].fillna("").str.replace("_", " ").str.lower(),
+                "Role": _roles_text(cases["roles"]),
                 "Name recorded": cases["names"].fillna(""),
                 "Offence": cases["offence_nature"],
                 "From": cases["origin"].fillna(""),
@@ -300,7 +311,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
             ui.table(
                 pd.DataFrame(
                     {
-                        "HS chapter": commodities["hs2"].fillna("unclassified"),
+                        "Chapter": commodities["hs2"].fillna("–"),
                         "Description": commodities["description"].fillna(""),
                         "Cases": commodities["n_cases"],
                         "Value": commodities["value_pkr"] / scale.divisor,
@@ -309,7 +320,12 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
                 name=f"commodities of {cnic}",
                 key=f"{PAGE}_commodities",
                 export=commodities,
-                column_config={"Cases": ui.count_column("Cases"), "Value": ui.money_column("Value", scale)},
+                column_config={
+                    "Chapter": st.column_config.TextColumn("Chapter", width="small"),
+                    "Description": st.column_config.TextColumn("Description", width=220),
+                    "Cases": ui.count_column("Cases"),
+                    "Value": ui.money_column("Value", scale),
+                },
             )
     with right:
         st.subheader("Routes")
@@ -333,31 +349,77 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
             column_config={"Cases": ui.count_column("Cases")},
         )
 
+
+
+def _roles_text(values: pd.Series) -> pd.Series:
+    return values.fillna("").str.replace("_", " ").str.lower()
+
+
+def _co_offenders(cnic: str, network: data.OffenderNetwork) -> None:
     co = network.co_offenders
     st.subheader("Co-offenders")
     if co.empty:
         ui.empty("Nobody else with a valid CNIC appears in these cases.")
-    else:
-        summary = (
-            co.groupby("cnic", as_index=False)
-            .agg(names=("names", "first"), roles=("roles", "first"), shared_cases=("case_id", "nunique"), n_cases=("n_cases", "max"))
-            .sort_values(["shared_cases", "n_cases"], ascending=False)
+        return
+    summary = (
+        co.groupby("cnic", as_index=False)
+        .agg(names=("names", "first"), roles=("roles", "first"), shared_cases=("case_id", "nunique"), n_cases=("n_cases", "max"))
+        .sort_values(["shared_cases", "n_cases"], ascending=False)
+    )
+    ui.table(
+        pd.DataFrame(
+            {
+                "CNIC": summary["cnic"],
+                "Names recorded": summary["names"],
+                "Roles": _roles_text(summary["roles"]),
+                "Shared": summary["shared_cases"],
+                "Cases": summary["n_cases"],
+            }
+        ),
+        name=f"co-offenders of {cnic}",
+        key=f"{PAGE}_co",
+        export=summary,
+        column_config={
+            "CNIC": st.column_config.TextColumn("CNIC", width="small"),
+            "Shared": ui.count_column("Shared", help="Cases shared with this person"),
+            "Cases": ui.count_column("Cases", help="Their cases in all"),
+        },
+    )
+
+
+def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
+    vehicles = network.vehicles
+    st.subheader("Vehicles")
+    if vehicles.empty:
+        ui.empty("No vehicle in these cases.")
+        return
+    summary = (
+        vehicles.groupby("vehicle_key", as_index=False)
+        .agg(
+            registration_no=("registration_no", "first"),
+            chassis_no=("chassis_no", "first"),
+            shared_cases=("case_id", "nunique"),
+            n_seizures=("n_seizures", "max"),
         )
-        ui.table(
-            summary.rename(
-                columns={
-                    "cnic": "CNIC",
-                    "names": "Names recorded",
-                    "roles": "Roles",
-                    "shared_cases": "Shared cases",
-                    "n_cases": "Cases in all",
-                }
-            ),
-            name=f"co-offenders of {cnic}",
-            key=f"{PAGE}_co",
-            export=summary,
-            column_config={"Shared cases": ui.count_column("Shared cases"), "Cases in all": ui.count_column("Cases in all")},
-        )
+        .sort_values(["shared_cases", "n_seizures"], ascending=False)
+    )
+    ui.table(
+        pd.DataFrame(
+            {
+                "Registration": summary["registration_no"].fillna(""),
+                "Chassis": summary["chassis_no"].fillna(""),
+                "In their cases": summary["shared_cases"],
+                "Seizures": summary["n_seizures"],
+            }
+        ),
+        name=f"vehicles of {cnic}",
+        key=f"{PAGE}_vehicles",
+        export=summary,
+        column_config={
+            "In their cases": ui.count_column("In their cases"),
+            "Seizures": ui.count_column("Seizures", help="All seizures of the vehicle"),
+        },
+    )
 
 
 def _person(snapshot: str, typed: str, flt: filters.Filters) -> None:

@@ -20,9 +20,9 @@ PAGE = "officers"
 PAGE_TITLE = "Officer performance"
 PARAM = "officer"
 DISTRIBUTIONS = {
-    "n_cases": "Cases per officer",
-    "credited_value_pkr": "Credited value per officer",
-    "confiscation_rate": "Confiscation rate per officer",
+    "n_cases": "Cases",
+    "credited_value_pkr": "Credited value",
+    "confiscation_rate": "Confiscation rate",
 }
 
 
@@ -58,8 +58,11 @@ def _table(officers: pd.DataFrame) -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            "Officer": st.column_config.TextColumn("Officer", width=190),
-            "Formations": st.column_config.TextColumn("Formations", help="Formations the officer's months are credited to"),
+            "Officer": st.column_config.TextColumn("Officer", width=180),
+            "Service no.": st.column_config.TextColumn("Service no.", width="small"),
+            "Formations": st.column_config.TextColumn(
+                "Formations", width=150, help="Formations the officer's months are credited to"
+            ),
             "Cases": ui.count_column("Cases", help="Cases the officer is credited with"),
             "Credited value": ui.money_column(
                 "Credited value", scale, help="Each case's total value split equally among its officers"
@@ -81,7 +84,7 @@ def _table(officers: pd.DataFrame) -> None:
 
 def _distribution(officers: pd.DataFrame) -> None:
     metric = st.segmented_control(
-        "Distribution of",
+        "Officers by",
         list(DISTRIBUTIONS),
         format_func=DISTRIBUTIONS.get,
         default="n_cases",
@@ -115,7 +118,9 @@ def _distribution(officers: pd.DataFrame) -> None:
     st.caption(f"{format_count(len(values))} officers; median {shown}.")
 
 
-def _drill_down(snapshot: str, officers: pd.DataFrame, flt: filters.Filters) -> None:
+def _pick_officer(
+    snapshot: str, officers: pd.DataFrame, flt: filters.Filters
+) -> tuple[int, pd.DataFrame] | None:
     st.subheader("An officer's cases")
     ids = [int(v) for v in officers["officer_id"]]
     labels = {int(r["officer_id"]): _officer_label(r) for _, r in officers.iterrows()}
@@ -143,21 +148,25 @@ def _drill_down(snapshot: str, officers: pd.DataFrame, flt: filters.Filters) -> 
     filters.write_bound(PARAM, [str(officer_id)] if officer_id is not None else [])
     if officer_id is None:
         st.caption("Choose an officer, or select a row of the table above.")
-        return
+        return None
     if not ui.require(snapshot, "fct_officer_case_credits", what="An officer's cases"):
-        return
+        return None
     cases = data.officer_cases(snapshot, officer_id, flt.start, flt.end, flt.formations)
     if cases.empty:
         ui.empty("This officer is credited with no case in the selected months and formations.")
-        return
+        return None
     credited = cases["credited_value_pkr"].sum()
     adjudicated = cases["adjudication_outcome"].notna().sum()
     confiscated = (cases["adjudication_outcome"] == "CONFISCATED").sum()
     tiles = st.columns(4, border=True)
     tiles[0].metric("Cases", format_count(len(cases)))
-    tiles[1].metric("Credited value (PKR)", format_pkr_compact(credited, prefix=False), help=format_pkr_exact(credited))
+    tiles[1].metric("Credited (PKR)", format_pkr_compact(credited, prefix=False), help=format_pkr_exact(credited))
     tiles[2].metric("Adjudicated", format_count(adjudicated))
     tiles[3].metric("Confiscated", format_count(confiscated))
+    return officer_id, cases
+
+
+def _officer_cases_table(officer_id: int, cases: pd.DataFrame) -> None:
     scale = money_scale(pd.concat([cases["credited_value_pkr"], cases["total_value_pkr"]]))
     ui.table(
         pd.DataFrame(
@@ -165,13 +174,14 @@ def _drill_down(snapshot: str, officers: pd.DataFrame, flt: filters.Filters) -> 
                 "Case": cases["case_no"],
                 "Seized": cases["seizure_date"],
                 "Credited to": cases["formation_code"],
-                "Roles": cases["roles"],
+                "Roles": cases["roles"].fillna("").str.replace("_", " ").str.lower(),
                 "Officers": cases["n_credited_officers"],
                 "Case value": cases["total_value_pkr"] / scale.divisor,
                 "Credited value": cases["credited_value_pkr"] / scale.divisor,
                 "Status": cases["status"],
                 "Outcome": cases["adjudication_outcome"].fillna(""),
                 "Offence": cases["offence_nature"],
+                "Detection": cases["detection_method"],
             }
         ),
         name=f"officer {officer_id} cases",
@@ -211,14 +221,16 @@ def render(snapshot: str) -> None:
         format_rate(officers["n_confiscated"].sum() / adjudicated) if adjudicated else "–",
         help="Over the officers' credited cases (a case with several officers counts for each).",
     )
-    left, right = st.columns([3, 2])
+    st.subheader("Officers")
+    _table(officers)
+    left, right = st.columns([2, 3])
     with left:
-        st.subheader("Officers")
-        _table(officers)
-    with right:
         st.subheader("Distribution")
         _distribution(officers)
-    _drill_down(snapshot, officers, flt)
+    with right:
+        picked = _pick_officer(snapshot, officers, flt)
+    if picked is not None:
+        _officer_cases_table(*picked)
 
 
 ui.run_page(PAGE_TITLE, render)

@@ -44,7 +44,7 @@ LATE_DAYS = 7
 
 def _delta(current: object, previous: object) -> str | None:
     change = pct_change(current, previous)
-    return None if change is None else f"{change:+.1f}% on a year before"
+    return None if change is None else f"{change:+.1f}%"
 
 
 def _league_totals(league: pd.DataFrame | None) -> dict[str, float | None]:
@@ -61,7 +61,7 @@ def _league_totals(league: pd.DataFrame | None) -> dict[str, float | None]:
 def _points_delta(current: float | None, previous: float | None) -> str | None:
     if current is None or previous is None:
         return None
-    return f"{100 * (current - previous):+.1f} pts on a year before"
+    return f"{100 * (current - previous):+.1f} pts"
 
 
 def _kpi_tiles(
@@ -116,7 +116,6 @@ def _kpi_tiles(
         )
         st.caption(f"and {plural(kpis['n_vehicles'], 'vehicle')}")
 
-    tiles = st.columns(5, border=True)
     missing = "Not available: the published marts have no mart_vehicle_recidivism."
     tiles = st.columns(5, border=True)
     with tiles[0]:
@@ -175,7 +174,8 @@ def _kpi_tiles(
             format_count(league["backlog"]),
             delta=_delta(league["backlog"], prev_league.get("backlog")),
             delta_color="inverse",
-            help="Cases of the period's months still awaiting adjudication (SEIZED or SCN_ISSUED).",
+            help="Cases of the period's months still awaiting adjudication (SEIZED or SCN_ISSUED). Recent "
+            "cases are more often still pending, so a year-on-year rise is normal.",
         )
         st.caption("awaiting adjudication")
 
@@ -307,9 +307,21 @@ def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
         "Late %": False,
         "Confiscation rate": True,
     }
-    styled = display.style.apply(
-        lambda column: ui.colour_scale(column, higher_is_better=colours[column.name]),
-        subset=list(colours),
+    styled = ui.formatted(
+        display.style.apply(
+            lambda column: ui.colour_scale(column, higher_is_better=colours[column.name]),
+            subset=list(colours),
+        ),
+        {
+            "Cases": ui.FMT_COUNT,
+            "Value": ui.fmt_money(scale),
+            "Backlog": ui.FMT_COUNT,
+            "Backlog %": ui.FMT_PERCENT,
+            "Median upload lag": ui.FMT_DAYS,
+            "Late uploads": ui.FMT_COUNT,
+            "Late %": ui.FMT_PERCENT,
+            "Confiscation rate": ui.FMT_PERCENT,
+        },
     )
     selection = st.dataframe(
         styled,
@@ -559,9 +571,11 @@ def _freshness(snapshot: str) -> None:
         ui.publication_table(snapshot)
     with middle:
         rows_df = data.table_rows(snapshot)
-        st.dataframe(
+        ui.table(
             rows_df.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
-            hide_index=True,
+            name="published marts",
+            key=f"{PAGE}_marts",
+            export=rows_df,
             height="content",
             column_config={"Rows": ui.count_column("Rows")},
         )

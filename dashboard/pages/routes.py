@@ -16,8 +16,17 @@ PAGE = "routes"
 PAGE_TITLE = "Routes"
 PARAM_HS2 = "hs2"
 MEASURES = {"cases": "Cases", "value": "Value (PKR)"}
-TOP_NODES = {"origin": 12, "seizure": 15, "destination": 12}
-MAP_LINKS = 40
+TOP_CHOICES = (10, 15, 20, 30, 40)
+MAP_LINKS = 30
+# Names written faintly on the map for orientation (no borders are drawn): approximate
+# positions, away from the seizure points.
+MAP_CONTEXT = (
+    ("AFGHANISTAN", 65.5, 34.4),
+    ("IRAN", 59.3, 30.0),
+    ("INDIA", 76.8, 27.2),
+    ("CHINA", 77.6, 36.9),
+    ("Arabian Sea", 63.5, 23.6),
+)
 # The map opens on Pakistan and its neighbours; far origins (the Gulf, Bangkok) are reached
 # by zooming out (double-click) and their routes leave the frame towards them.
 MAP_FRAME = {"lon": (58.0, 79.0), "lat": (23.0, 38.0)}
@@ -69,10 +78,10 @@ def _top(series: pd.Series, weights: pd.Series, n: int) -> set:
     return set(totals.index[:n])
 
 
-def _sankey(flows: pd.DataFrame, names: dict[int, str], measure: str) -> None:
+def _sankey(flows: pd.DataFrame, names: dict[int, str], measure: str, top_n: int) -> None:
     weight = flows["n_cases"] if measure == "cases" else flows["total_value_pkr"]
     roles = {"origin": "origin_location_id", "seizure": "seizure_location_id", "destination": "destination_location_id"}
-    keep = {role: _top(flows[column], weight, TOP_NODES[role]) for role, column in roles.items()}
+    keep = {role: _top(flows[column], weight, top_n) for role, column in roles.items()}
     counts = {role: flows[column].fillna(-1).nunique() for role, column in roles.items()}
 
     def node(role: str, location_id: object) -> str:
@@ -139,13 +148,12 @@ def _sankey(flows: pd.DataFrame, names: dict[int, str], measure: str) -> None:
     ui.plot(fig, key=f"{PAGE}_sankey")
     st.caption(
         "Left: where the goods came from; middle: where they were seized; right: where they were going. "
-        f"The largest {TOP_NODES['origin']} origins, {TOP_NODES['seizure']} seizure points and "
-        f"{TOP_NODES['destination']} destinations are named; the rest are grouped."
+        f"The {top_n} largest places of each column are named; the rest are grouped."
     )
 
 
 def _width(cases: float, largest: float) -> float:
-    return 1.0 + 7.0 * math.sqrt(cases / largest) if largest else 1.0
+    return 0.8 + 4.5 * math.sqrt(cases / largest) if largest else 0.8
 
 
 def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
@@ -274,7 +282,11 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
                 showlegend=False,
             )
         )
-    ui.base_layout(fig, height=560)
+    for name, lon, lat in MAP_CONTEXT:
+        fig.add_annotation(
+            x=lon, y=lat, text=name, showarrow=False, font=dict(size=13, color="#b5bec8"), xanchor="center"
+        )
+    ui.base_layout(fig, height=640)
     fig.update_layout(hovermode="closest", plot_bgcolor="#f7f9fb", dragmode="pan")
     # Roughly equal distances: a degree of longitude is cos(latitude) of a degree of latitude.
     fig.update_xaxes(
@@ -299,6 +311,42 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
         "A plain longitude/latitude plot (no map tiles: the dashboard works offline). Circle and diamond size: "
         "cases seized there. "
         + (f"Beyond the frame (drag or zoom out to see): {', '.join(far)}." if far else "")
+    )
+
+
+def _seizure_points(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
+    ui.chart_title("Seizure points")
+    points = (
+        flows.assign(seizure_location_id=flows["seizure_location_id"].fillna(-1))
+        .groupby("seizure_location_id", as_index=False)[["n_cases", "total_value_pkr"]]
+        .sum()
+        .sort_values(["n_cases", "total_value_pkr"], ascending=False)
+    )
+    info = locations.set_index("location_id")
+    names = [info.at[i, "name"] if i in info.index else NOT_RECORDED for i in points["seizure_location_id"]]
+    kinds = [
+        str(info.at[i, "kind"] or "").replace("_", " ").lower() if i in info.index else "" for i in points["seizure_location_id"]
+    ]
+    scale = money_scale(points["total_value_pkr"])
+    ui.table(
+        pd.DataFrame(
+            {
+                "Seizure point": names,
+                "Kind": kinds,
+                "Cases": points["n_cases"],
+                "Value": points["total_value_pkr"] / scale.divisor,
+            }
+        ),
+        name="seizure points",
+        key=f"{PAGE}_points",
+        export=points.assign(seizure_point=names, kind=kinds),
+        height=560,
+        column_config={
+            "Seizure point": st.column_config.TextColumn("Seizure point", width=170),
+            "Kind": st.column_config.TextColumn("Kind", width="small"),
+            "Cases": ui.count_column("Cases"),
+            "Value": ui.money_column("Value", scale),
+        },
     )
 
 
@@ -346,13 +394,21 @@ def render(snapshot: str) -> None:
         ui.empty("The published marts contain no cases yet.")
         return
     flt = filters.shared_filters(options, PAGE)
-    left, right = st.columns([3, 1])
+    left, middle, right = st.columns([3, 1, 1])
     with left:
         chapters = _chapters_input(snapshot)
-    with right:
+    with middle:
         measure = st.segmented_control(
             "Measure", list(MEASURES), format_func=MEASURES.get, default="cases", required=True, key=f"{PAGE}_measure"
         ) or "cases"
+    with right:
+        top_n = st.select_slider(
+            "Places named",
+            TOP_CHOICES,
+            value=15,
+            key=f"{PAGE}_top",
+            help="In the flow chart, the largest origins, seizure points and destinations are named; the rest are grouped.",
+        )
     scope = flt.scope()
     if chapters:
         scope += " · HS chapters " + ", ".join(chapters)
@@ -372,12 +428,16 @@ def render(snapshot: str) -> None:
     tiles[1].metric("Value (PKR)", format_pkr_compact(value, prefix=False), help=format_pkr_exact(value))
     tiles[2].metric("Distinct routes", format_count(len(flows)))
     tiles[3].metric(
-        "Cases with origin and destination",
+        "Origin & destination",
         f"{100 * known / n_cases:.0f}%" if n_cases else "–",
-        help="The rest do not say where the goods came from or were going.",
+        help="Share of the cases that say both where the goods came from and where they were going.",
     )
-    _sankey(flows, names, measure)
-    _map(flows, locations)
+    _sankey(flows, names, measure, top_n)
+    left, right = st.columns([3, 2])
+    with left:
+        _map(flows, locations)
+    with right:
+        _seizure_points(flows, locations)
     _routes_table(flows, names)
 
 

@@ -58,16 +58,12 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
         f"Most often recorded as: registration `{vehicle['registration_no'] or '–'}`, chassis "
         f"`{vehicle['chassis_no'] or '–'}`, engine `{vehicle['engine_no'] or '–'}`."
     )
-    tiles = st.columns(4, border=True)
+    tiles = st.columns(5, border=True)
     tiles[0].metric("Seizures", format_count(vehicle["n_seizures"]), help="Case-vehicle records of this vehicle")
     tiles[1].metric("Cases", format_count(vehicle["n_cases"]))
     tiles[2].metric("Formations", format_count(vehicle["n_formations"]))
-    tiles[3].metric(
-        "First / last seized",
-        f"{format_date(vehicle['first_seized_date'])}",
-        help=f"Last seized {format_date(vehicle['last_seized_date'])}",
-    )
-    st.caption(f"Last seized {format_date(vehicle['last_seized_date'])}. Vehicle key `{key}`.")
+    tiles[3].metric("First seized", format_date(vehicle["first_seized_date"]))
+    tiles[4].metric("Last seized", format_date(vehicle["last_seized_date"]))
 
     inside = _in_filter(rows, flt)
     scale = money_scale(rows["value_pkr"])
@@ -91,8 +87,12 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
             "In filter": inside,
         }
     )
-    styled = display.style.apply(
-        lambda row: ["background-color: rgba(63, 154, 110, 0.12)" if row["Matches search"] else "" for _ in row], axis=1
+    styled = ui.formatted(
+        display.style.apply(
+            lambda row: ["background-color: rgba(63, 154, 110, 0.12)" if row["Matches search"] else "" for _ in row],
+            axis=1,
+        ),
+        {"Seized before": ui.FMT_COUNT, "Value": ui.fmt_money(scale)},
     )
     st.dataframe(
         styled,
@@ -116,7 +116,8 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
     ui.download_buttons(rows.assign(in_filter=inside.values), f"vehicle {title} seizures", key=f"{PAGE}_download_{key}")
     st.caption(
         "Green rows carry the number searched. Records of one vehicle are linked when they share a "
-        "normalised chassis, engine or registration number, directly or through other records."
+        "normalised chassis, engine or registration number, directly or through other records "
+        f"(vehicle key `{key}`)."
     )
     if rows["seizure_date"].notna().sum() >= 2:
         _timeline(rows)

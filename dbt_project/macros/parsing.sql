@@ -104,3 +104,14 @@
 {% macro digits_only(col) -%}
     regexp_replace(coalesce({{ col }}, ''), '[^0-9]', '', 'g')
 {%- endmacro %}
+
+{#- The audit columns of a case-level table: parsed UTC timestamps, their raw text (checked
+    for junk in data_quality_issues) and the soft-delete flag. -#}
+{% macro audit_columns() -%}
+    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
+    created_at                                           as created_at_raw,
+    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
+    updated_at                                           as updated_at_raw,
+    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
+    {{ is_deleted('deleted_at') }}                       as is_deleted
+{%- endmacro %}

@@ -6,10 +6,5 @@ select
     concat_ws('|', trim(case_id), trim(officer_id), trim(role)) as case_officer_pk,
     case_id                                              as case_id_raw,
     officer_id                                           as officer_id_raw,
-    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
-    created_at                                           as created_at_raw,
-    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
-    updated_at                                           as updated_at_raw,
-    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
-    {{ is_deleted('deleted_at') }}                       as is_deleted
+    {{ audit_columns() }}
 from {{ source('raw', 'case_officers') }}

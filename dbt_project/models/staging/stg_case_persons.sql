@@ -13,10 +13,5 @@ select
     {{ clean_text('home_district') }}                    as home_district,
     {{ clean_code('role') }}                             as role,
     {{ clean_code('custody_status') }}                   as custody_status,
-    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
-    created_at                                           as created_at_raw,
-    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
-    updated_at                                           as updated_at_raw,
-    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
-    {{ is_deleted('deleted_at') }}                       as is_deleted
+    {{ audit_columns() }}
 from {{ source('raw', 'case_persons') }}

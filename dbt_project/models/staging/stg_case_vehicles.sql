@@ -15,10 +15,5 @@ select
     {{ parse_bool('confiscated_u_s_157') }}              as confiscated_u_s_157,
     {{ parse_money('value_pkr') }}                       as value_pkr,
     value_pkr                                            as value_pkr_raw,
-    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
-    created_at                                           as created_at_raw,
-    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
-    updated_at                                           as updated_at_raw,
-    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
-    {{ is_deleted('deleted_at') }}                       as is_deleted
+    {{ audit_columns() }}
 from {{ source('raw', 'case_vehicles') }}

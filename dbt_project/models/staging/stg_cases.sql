@@ -25,12 +25,7 @@ with parsed as (
         personal_penalty_pkr                             as personal_penalty_pkr_raw,
         {{ clean_text('fir_no') }}                       as fir_no,
         {{ clean_text('remarks') }}                      as remarks,
-        {{ parse_utc_timestamp('created_at') }}          as created_at_utc,
-        created_at                                       as created_at_raw,
-        {{ parse_utc_timestamp('updated_at') }}          as updated_at_utc,
-        updated_at                                       as updated_at_raw,
-        {{ parse_utc_timestamp('deleted_at') }}          as deleted_at_utc,
-        {{ is_deleted('deleted_at') }}                   as is_deleted
+        {{ audit_columns() }}
     from {{ source('raw', 'cases') }}
 )
 

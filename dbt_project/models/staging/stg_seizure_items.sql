@@ -12,10 +12,5 @@ select
     value_pkr                                            as value_pkr_raw,
     {{ clean_code('origin_country') }}                   as origin_country,
     {{ clean_text('concealment') }}                      as concealment,
-    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
-    created_at                                           as created_at_raw,
-    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc,
-    updated_at                                           as updated_at_raw,
-    {{ parse_utc_timestamp('deleted_at') }}              as deleted_at_utc,
-    {{ is_deleted('deleted_at') }}                       as is_deleted
+    {{ audit_columns() }}
 from {{ source('raw', 'seizure_items') }}

@@ -149,7 +149,10 @@ def run_suite(
     else:
         con.execute("set variable batch_since = ?", [batch_since.isoformat()])
     try:
-        frame = con.execute(spec.batch_sql).df()
+        # Through Arrow: strings convert several times faster than with .df().
+        table = con.execute(spec.batch_sql).fetch_arrow_table()
+        frame = _nanosecond_datetimes(table.to_pandas(date_as_object=False))
+        del table
     finally:
         con.execute("reset variable batch_since")
     read_seconds = time.perf_counter() - started
@@ -164,6 +167,22 @@ def run_suite(
         validate_seconds=round(time.perf_counter() - started, 3),
         expectations=expectations,
     )
+
+
+def _nanosecond_datetimes(frame):
+    """DuckDB hands timestamps and dates over as datetime64[us]; GE compares only datetime64[ns]
+    columns vectorised (others value by value, 10x slower). Convert where every value fits in
+    nanoseconds (years 1678-2261); a column holding a typo such as 9999-12-31 stays as it is."""
+    import pandas as pd
+
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_datetime64_dtype(dtype) and dtype != "datetime64[ns]":
+            values = frame[column]
+            if values.isna().all() or (values.min() >= low and values.max() <= high):
+                frame[column] = values.astype("datetime64[ns]")
+    return frame
 
 
 def validate_frame(definition: dict[str, Any], frame, parameters: dict[str, Any] | None = None) -> list[ExpectationOutcome]:
