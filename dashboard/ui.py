@@ -84,7 +84,8 @@ def run_page(title: str, render: Callable[[str], None]) -> None:
         show_nothing_published()
         return
     try:
-        render(snapshot)
+        with data.page_run(snapshot):
+            render(snapshot)
     except data.NothingPublishedError:
         show_nothing_published()
     except data.SnapshotChanged:

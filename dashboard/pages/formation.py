@@ -124,7 +124,7 @@ def _backlog(months: pd.DataFrame, as_of: date) -> None:
             )
         )
     ui.base_layout(fig, height=320)
-    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
     stacked = pending.groupby("seizure_month")["n_pending_adjudication"].sum().max()
     fig.update_yaxes(**ui.count_axis(stacked, "Cases awaiting adjudication"))

@@ -247,7 +247,7 @@ def _month_charts(monthly: pd.DataFrame) -> None:
         fig.update_layout(showlegend=False)
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(title="Cases", tickformat=",d", rangemode="tozero")
-        ui.plot(fig)
+        ui.plot(fig, key=f"{PAGE}_cases_month")
     with right:
         scale = money_scale(monthly[["total_value_pkr", "goods_value_pkr", "vehicle_value_pkr"]].to_numpy().ravel())
         fig = go.Figure()
@@ -271,7 +271,7 @@ def _month_charts(monthly: pd.DataFrame) -> None:
         ui.base_layout(fig, title="Seized value per month")
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(rangemode="tozero", **ui.money_axis(scale))
-        ui.plot(fig)
+        ui.plot(fig, key=f"{PAGE}_value_month")
 
 
 # --------------------------------------------------------------------------- by formation
@@ -380,7 +380,7 @@ def _league(snapshot: str, start: date, end: date, formations: tuple[str, ...]) 
     return data.formation_league(snapshot, start, end, formations)
 
 
-def _by_formation(snapshot: str, flt: filters.Filters, labels: dict[str, str], league: pd.DataFrame | None) -> None:
+def _by_formation(snapshot: str, flt: filters.Filters, league: pd.DataFrame | None) -> None:
     st.subheader("By formation")
     if league is None:
         st.caption("The formation league table needs the mart_formation_accountability mart, which this snapshot lacks.")
@@ -391,49 +391,45 @@ def _by_formation(snapshot: str, flt: filters.Filters, labels: dict[str, str], l
     if by_formation.empty:
         return
     df = by_formation.copy()
-    df["name"] = [_short_name(code, labels) for code in df["formation_code"]]
     scale = money_scale(df["total_value_pkr"])
     chart = df.sort_values(["total_value_pkr", "formation_code"])  # largest at the top of horizontal bars
-    height = max(260, 26 * len(chart) + 110)
-    left, right = st.columns(2)
-    with left:
-        fig = go.Figure()
-        for column, name, colour in (
-            ("goods_value_pkr", "Goods", ui.GOODS_COLOUR),
-            ("vehicle_value_pkr", "Vehicles", ui.VEHICLE_COLOUR),
-        ):
-            fig.add_trace(
-                go.Bar(
-                    y=chart["formation_code"],
-                    x=chart[column] / scale.divisor,
-                    name=name,
-                    orientation="h",
-                    marker_color=colour,
-                    customdata=[format_pkr(v, scale) for v in chart[column]],
-                    hovertemplate="%{customdata}",
-                )
-            )
-        ui.base_layout(fig, title="Seized value by formation", height=height)
-        fig.update_layout(barmode="stack", hovermode="y unified", legend_traceorder="normal")
-        fig.update_xaxes(**ui.money_axis(scale))
-        fig.update_yaxes(title=None, automargin=True, type="category")
-        ui.plot(fig)
-    with right:
-        fig = go.Figure(
+    height = max(240, 22 * len(chart) + 100)
+    fig = go.Figure()
+    for column, name, colour in (
+        ("goods_value_pkr", "Goods", ui.GOODS_COLOUR),
+        ("vehicle_value_pkr", "Vehicles", ui.VEHICLE_COLOUR),
+    ):
+        fig.add_trace(
             go.Bar(
                 y=chart["formation_code"],
-                x=chart["n_cases"],
+                x=chart[column] / scale.divisor,
+                name=name,
                 orientation="h",
-                marker_color=ui.TOTAL_COLOUR,
-                customdata=chart["name"],
-                hovertemplate="%{y} %{customdata}<br>%{x:,} cases<extra></extra>",
+                marker_color=colour,
+                customdata=list(
+                    zip([format_pkr(v, scale) for v in chart[column]], [format_count(v) for v in chart["n_cases"]], strict=True)
+                ),
+                hovertemplate="%{customdata[0]}",
             )
         )
-        ui.base_layout(fig, title="Cases by formation", height=height)
-        fig.update_layout(showlegend=False, hovermode="closest")
-        fig.update_xaxes(title="Cases", tickformat=",d")
-        fig.update_yaxes(title=None, automargin=True, type="category")
-        ui.plot(fig)
+    # the case counts at the end of each bar (the league table above has the rest)
+    fig.add_trace(
+        go.Scatter(
+            y=chart["formation_code"],
+            x=chart["total_value_pkr"] / scale.divisor,
+            mode="text",
+            text=[f"  {format_count(v)} cases" for v in chart["n_cases"]],
+            textposition="middle right",
+            textfont=dict(size=11, color=ui.TOTAL_COLOUR),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    ui.base_layout(fig, title="Seized value by formation", height=height)
+    fig.update_layout(barmode="stack", hovermode="y unified", legend_traceorder="normal")
+    fig.update_xaxes(**ui.money_axis(scale), range=[0, 1.15 * float(chart["total_value_pkr"].max() / scale.divisor or 1)])
+    fig.update_yaxes(title=None, automargin=True, type="category")
+    ui.plot(fig, key=f"{PAGE}_value_formation")
 
 
 # --------------------------------------------------------------------------- commodities
@@ -494,7 +490,7 @@ def _commodities(snapshot: str, flt: filters.Filters) -> None:
             fig.update_layout(showlegend=False, hovermode="closest")
             fig.update_xaxes(**ui.money_axis(scale))
             fig.update_yaxes(title=None, automargin=True, type="category")
-            ui.plot(fig)
+            ui.plot(fig, key=f"{PAGE}_top_hs")
         with right:
             table = pd.DataFrame(
                 {
@@ -627,7 +623,7 @@ def render(snapshot: str) -> None:
         _kpi_tiles(kpis, leadership, _league_totals(league), previous)
         _comparison_caption(flt)
         _by_month(data.cases_by_month(snapshot, flt.start, flt.end, flt.formations), flt.end)
-        _by_formation(snapshot, flt, options.formation_labels, league)
+        _by_formation(snapshot, flt, league)
         _commodities(snapshot, flt)
     st.divider()
     _freshness(snapshot)

@@ -1,0 +1,201 @@
+"""The dashboard in a real headless Chromium: `streamlit run dashboard/app.py` over the marts
+the real pipeline published (``published_settings``), every page opened from the sidebar,
+checked on what a user sees, photographed under tests/screenshots/, and not one request
+leaving localhost (no CDN, no map tiles, no web fonts, no icons from the internet).
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``) and the ``playwright`` Python
+package (dev dependency; its own browser downloads are never used). Skipped with the reason
+when Chromium is missing outside CI; fails in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import duckdb
+import pytest
+
+from browser import PAGES, DashboardServer, RequestLog, find_chromium, launch_chromium, main_text, screenshot, wait_until_idle
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VIEWPORT = {"width": 1440, "height": 900}
+
+# What each page must show once loaded (besides its title).
+EXPECTED_TEXT = {
+    "": ("Live cases", "Repeat vehicles", "Formation league table", "By seizure month", "Data freshness"),
+    "formation": ("Backlog by seizure month and age", "Upload lag: days from seizure to entry", "Officers"),
+    "commodities": ("Seized goods value by HS code", "HS sections", "Notified items"),
+    "routes": ("Origin → seizure point → destination", "Seizure points and routes", "Routes"),
+    "officers": ("Officers credited", "Distribution", "An officer's cases"),
+    "vehicles": ("Registration, chassis or engine number", "Vehicles seized again"),
+    "offenders": ("CNIC", "Repeat offenders"),
+    "data-quality": ("Freshness", "Rows quarantined", "By check and formation", "Source data changed up to"),
+}
+CHARTS_EXPECTED = {"": 5, "formation": 4, "commodities": 2, "routes": 2, "officers": 1, "data-quality": 2}
+
+
+def _require_browser() -> str:
+    chromium = find_chromium()
+    reason = None
+    if chromium is None:
+        reason = "chromium is not installed (Debian: apt-get install -y chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright Python package is not installed (uv sync --group dev)"
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason}; CI must provide it")
+        pytest.skip(reason)
+    return chromium
+
+
+@pytest.fixture(scope="module")
+def dashboard(published_settings, tmp_path_factory):
+    _require_browser()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    server = DashboardServer(published_settings.home, log_path=log)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(dashboard):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        page = context.new_page()
+        requests = RequestLog(page)
+        page.goto(dashboard.url)
+        wait_until_idle(page, timeout=120)
+        yield page, requests
+        context.close()
+        chromium.close()
+
+
+def _assert_no_errors(page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def _open_from_sidebar(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    wait_until_idle(page, expect_run=True)
+
+
+def _snapshot_value(settings, sql: str, params: list | None = None):
+    from antismuggling.publish import current_snapshot_path
+
+    con = duckdb.connect(str(current_snapshot_path(settings)), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()[0]
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_every_page_opens_and_shows_its_content(browser, dashboard):
+    page, requests = browser
+    for path, title in PAGES:
+        _open_from_sidebar(page, title)
+        assert urlparse(page.url).path.strip("/") == path, page.url
+        assert page.locator("h1").first.inner_text().strip() == title
+        _assert_no_errors(page)
+        text = main_text(page)
+        for expected in EXPECTED_TEXT[path]:
+            assert expected in text, f"{title}: {expected!r} not shown"
+        drawn = page.locator(".js-plotly-plot .main-svg").count()
+        assert drawn >= CHARTS_EXPECTED.get(path, 0), f"{title}: {drawn} charts drawn"
+        screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png")
+    assert requests.external() == []
+
+
+def test_filters_follow_the_user_and_live_in_the_url(browser, dashboard, published_settings):
+    page, requests = browser
+    _open_from_sidebar(page, "Overview")
+    # a quick period: the last 12 full months
+    page.get_by_label("Quick period", exact=True).click()
+    page.get_by_role("option", name="Last 12 full months", exact=True).click()
+    wait_until_idle(page, expect_run=True)
+    assert re.search(r"[?&]from=\d{4}-\d{2}-01", page.url), page.url
+    assert "Changes compare with the same period a year before" in main_text(page)
+    start = re.search(r"[?&]from=(\d{4}-\d{2}-\d{2})", page.url).group(1)
+
+    _open_from_sidebar(page, "Routes")
+    assert f"from={start}" in page.url, page.url
+    date_box = page.locator('[data-testid="stDateInput"] input').first.input_value()
+    assert start in date_box or f"{start[8:10]}/{start[5:7]}/{start[0:4]}" in date_box, date_box
+    screenshot(page, SCREENSHOTS / "routes-last-12-months.png")
+
+    # the address opens the same view in a new session
+    url = page.url
+    page.goto(url)
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stDateInput"] input').first.input_value() == date_box
+    assert requests.external() == []
+
+
+def test_vehicle_and_cnic_look_ups(browser, published_settings):
+    page, requests = browser
+    registration = _snapshot_value(
+        published_settings,
+        "select registration_no from marts.dim_vehicles where n_seizures >= 2 and registration_no is not null "
+        "and n_registration_numbers = 1 order by n_seizures desc, vehicle_key limit 1",
+    )
+    _open_from_sidebar(page, "Vehicle look-up")
+    box = page.get_by_label("Registration, chassis or engine number", exact=True)
+    box.fill(registration.lower()[:3] + "-" + registration.lower()[3:])
+    box.press("Enter")
+    wait_until_idle(page, expect_run=True)
+    _assert_no_errors(page)
+    assert f"Vehicle {registration}" in main_text(page)
+    screenshot(page, SCREENSHOTS / "vehicle-look-up.png")
+
+    cnic = _snapshot_value(
+        published_settings,
+        "select cnic from marts.dim_offenders where is_repeat_offender order by n_cases desc, cnic limit 1",
+    )
+    _open_from_sidebar(page, "Offender profile")
+    box = page.get_by_label("CNIC", exact=True)
+    box.fill(cnic.replace("-", ""))
+    box.press("Enter")
+    wait_until_idle(page, expect_run=True)
+    _assert_no_errors(page)
+    assert f"CNIC {cnic}" in main_text(page)
+    screenshot(page, SCREENSHOTS / "offender-profile.png")
+    assert requests.external() == []
+
+
+def test_a_league_table_row_opens_the_formation(browser, published_settings):
+    page, requests = browser
+    _open_from_sidebar(page, "Overview")
+    top = _snapshot_value(
+        published_settings,
+        "select formation_code from marts.mart_formation_accountability group by 1 "
+        "order by sum(total_value_pkr) desc, sum(n_cases) desc, 1 limit 1",
+    )
+    league = page.locator('[data-testid="stDataFrame"]').first
+    league.scroll_into_view_if_needed()
+    wait_until_idle(page)
+    box = league.bounding_box()
+    # the selection checkbox of the first row: left column, below the 35 px header
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+    page.wait_for_url(re.compile(r"/formation\?"), timeout=30_000)
+    wait_until_idle(page)
+    assert f"unit={top}" in page.url
+    assert page.locator("h1").first.inner_text().strip() == "Formation accountability"
+    assert top in main_text(page)
+    screenshot(page, SCREENSHOTS / "formation-from-league-table.png")
+    assert requests.external() == []
