@@ -2,10 +2,12 @@
 
 Rules, so the dashboard never gets in the pipeline's way:
 
-* Each query opens the current published snapshot read-only through
-  :func:`antismuggling.publish.connect_published` and closes it before returning. The
-  dashboard never holds a file open between reruns; the pipeline publishes a *new* snapshot
-  file and swaps ``published/CURRENT``.
+* Queries open the current published snapshot read-only through
+  :func:`antismuggling.publish.connect_published`. The queries of one page run share one
+  connection (:func:`page_run`, opened on the first cache miss, closed when the run ends);
+  outside a page run each query opens and closes its own. The dashboard never holds a file
+  open between reruns; the pipeline publishes a *new* snapshot file and swaps
+  ``published/CURRENT``.
 * Every query function is cached with ``st.cache_data`` and an explicit TTL, and takes the
   current snapshot (:func:`current_snapshot`, the snapshot file's path, whose name is the
   publication stamp) as its first argument. A new publication therefore changes the cache
@@ -53,6 +55,34 @@ __all__ = [
     "cases_by_formation",
     "top_commodities",
     "hs_status_breakdown",
+    "page_run",
+    "Capabilities",
+    "capabilities",
+    "leadership_kpis",
+    "formation_league",
+    "formation_months",
+    "upload_lag_distribution",
+    "officer_table",
+    "officer_cases",
+    "hs_reference",
+    "hs_totals",
+    "hs_code_trend",
+    "notified_items",
+    "locations",
+    "hs_chapters",
+    "route_flows",
+    "vehicle_seizures",
+    "vehicles",
+    "vehicle_suggestions",
+    "repeat_vehicles",
+    "offender",
+    "top_offenders",
+    "OffenderNetwork",
+    "offender_network",
+    "data_quality_checks",
+    "data_quality_by_formation",
+    "data_quality_rows",
+    "expectation_results",
 ]
 
 # Snapshot metadata is tiny and read on every page; results of the (heavier) mart queries
@@ -592,17 +622,6 @@ def capabilities(snapshot: str) -> Capabilities:
     )
 
 
-@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def data_months(snapshot: str) -> tuple[date | None, date | None]:
-    """The first seizure month of any live case, and the last one not after today (PKT)."""
-    with _connect(snapshot) as con:
-        return con.execute(
-            "select min(seizure_month), max(seizure_month) filter (where seizure_month <= "
-            "cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)) "
-            "from marts.fct_cases"
-        ).fetchone()
-
-
 # --------------------------------------------------------------------------- leadership
 
 
@@ -610,9 +629,10 @@ def data_months(snapshot: str) -> tuple[date | None, date | None]:
 def leadership_kpis(
     snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> dict[str, float | int | None]:
-    """The leadership's headline figures over the cases seized in the filter.
+    """The leadership's headline figures (beyond :func:`case_kpis`) over the cases seized in
+    the filter.
 
-    Keys: n_cases, total_value_pkr; n_vehicles_confiscated (case vehicles marked confiscated
+    Keys: n_vehicles_confiscated (case vehicles marked confiscated
     when the marts say so, else None) and n_vehicles_in_confiscated_cases (case vehicles of
     cases adjudicated CONFISCATED); n_repeat_vehicles (distinct vehicles seized in the filter
     that had been seized before: ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders
@@ -620,13 +640,8 @@ def leadership_kpis(
     the marts have no case-person table).
     """
     caps = capabilities(snapshot)
-    where, params = _filter_sql(start, end, formations)
     where_v, params_v = _filter_sql(start, end, formations, alias="v")
     with _connect(snapshot) as con:
-        n_cases, total = con.execute(
-            f"select count(*)::bigint, coalesce(sum(total_value_pkr), 0)::double from marts.fct_cases {where}",
-            params,
-        ).fetchone()
         n_repeat_vehicles = n_in_confiscated = n_confiscated = None
         if caps.has("mart_vehicle_recidivism"):
             n_repeat_vehicles, n_in_confiscated = con.execute(
@@ -664,8 +679,6 @@ def leadership_kpis(
                 params_p,
             ).fetchone()[0]
     return {
-        "n_cases": n_cases,
-        "total_value_pkr": total,
         "n_vehicles_confiscated": n_confiscated,
         "n_vehicles_in_confiscated_cases": n_in_confiscated,
         "n_repeat_vehicles": n_repeat_vehicles,

@@ -336,7 +336,3 @@ def set_bound(param: str, value: Any) -> None:
 
 def write_bound(param: str, values: Sequence[str]) -> None:
     _write_param(param, values)
-
-
-def text_param(values: list[str]) -> str | None:
-    return values[0] if values else None

@@ -38,6 +38,7 @@ MUTED_COLOUR = "#9aa5b1"
 SEQUENCE = ["#1f5f8b", "#e08a2c", "#5b6770", "#3f9a6e", "#b8443c", "#7a5aa6", "#c7a23a", "#2b9bb5"]
 
 EXCEL_AVAILABLE = importlib.util.find_spec("openpyxl") is not None
+MISSING_CELL = "–"  # what a table shows for a missing value (Streamlit's default: "None")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -305,6 +306,7 @@ def table(
         return None
     result = st.dataframe(
         display,
+        placeholder=MISSING_CELL,
         hide_index=True,
         column_config=dict(column_config or {}),
         key=key,

@@ -199,3 +199,35 @@ def test_a_league_table_row_opens_the_formation(browser, published_settings):
     assert top in main_text(page)
     screenshot(page, SCREENSHOTS / "formation-from-league-table.png")
     assert requests.external() == []
+
+
+def test_tables_download_as_csv_and_excel(browser, published_settings, tmp_path):
+    import pandas as pd
+
+    from dashboard.ui import EXCEL_AVAILABLE
+
+    page, requests = browser
+    _open_from_sidebar(page, "Overview")
+    n_formations = _snapshot_value(
+        published_settings, "select count(distinct formation_code) from marts.mart_formation_accountability"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "formation-league-table.csv"
+    league = pd.read_csv(path, encoding="utf-8-sig")
+    assert len(league) == n_formations
+    assert {"formation_code", "total_value_pkr", "confiscation_rate"} <= set(league.columns)
+
+    excel = page.get_by_role("button", name="Download Excel").first
+    if not EXCEL_AVAILABLE:
+        assert excel.is_disabled()
+        return
+    with page.expect_download() as download:
+        excel.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".xlsx"
+    assert len(pd.read_excel(path)) == n_formations
+    assert requests.external() == []

@@ -8,10 +8,8 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import dagster as dg
-import duckdb
 import pandas as pd
 import pytest
-
 from antismuggling.config import load_settings
 from antismuggling.defs.checks import (
     EXPECTATIONS_CHECK,
@@ -72,7 +70,9 @@ FORMATIONS = [
 def raw_batch(tmp_path):
     """A warehouse whose raw tables hold hand-built rows with known problems."""
     cases = [
-        case(1), case(2, status="SCN_ISSUED"), case(3, formation_code="CE-QTA", status="closed ", adjudication_outcome="confiscated"),
+        case(1),
+        case(2, status="SCN_ISSUED"),
+        case(3, formation_code="CE-QTA", status="closed ", adjudication_outcome="confiscated"),  # normalised
         case(4, detection_method=" raid "),  # normalised: no problem
         case(5, status="BOGUS"),
         case(6, seizure_at="2206-01-10 05:00:00"),  # a future typo: also after its entry
@@ -338,9 +338,11 @@ def test_checks_run_inside_the_refresh(published_settings):
         for table in ("seizure_items", "case_vehicles", "case_persons", "case_officers"):
             metadata = evaluations[(f"raw/{table}", EXPECTATIONS_CHECK)].metadata
             orphans = metadata["unexpected expect_column_values_to_be_in_set(parent_case_state)"].value
-            assert orphans == quarantined.get(f"{table}/parent_case_deleted", 0) + quarantined.get(f"{table}/parent_case_missing", 0)
+            expected = quarantined.get(f"{table}/parent_case_deleted", 0) + quarantined.get(f"{table}/parent_case_missing", 0)
+            assert orphans == expected, table
         officers = evaluations[("raw/case_officers", EXPECTATIONS_CHECK)].metadata
-        assert officers["unexpected expect_column_values_to_be_in_set(officer_id)"].value == quarantined.get("case_officers/unknown_officer", 0)
+        unknown_officers = officers["unexpected expect_column_values_to_be_in_set(officer_id)"].value
+        assert unknown_officers == quarantined.get("case_officers/unknown_officer", 0)
         assert quarantined.get("case_officers/unknown_officer", 0) > 0  # the generator's dangling officer ids
         fct_cases = evaluations[("marts/fct_cases", EXPECTATIONS_CHECK)].metadata
         assert fct_cases["rows_validated"].value == published.execute("select count(*) from marts.fct_cases").fetchone()[0]

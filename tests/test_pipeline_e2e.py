@@ -77,7 +77,7 @@ def test_full_then_incremental_refresh_reconciles(sqlite_store):
     first_snapshot = current_snapshot_path(settings)
     outcome = run_refresh(settings)
     assert outcome.success, outcome.error
-    assert current_snapshot_path(settings) != first_snapshot
+    assert current_snapshot_path(settings) == outcome.published != first_snapshot
     assert_marts_reconcile(settings, source_figures_sqlite(sqlite_store))
 
     con = connect_published(settings)
@@ -107,7 +107,7 @@ def test_failed_refresh_keeps_published_marts(sqlite_store, monkeypatch, tmp_pat
 
     monkeypatch.setenv("ANTISMUGGLING_OPS_URL", f"sqlite:///{tmp_path / 'missing.db'}")
     outcome = run_refresh(load_settings(), full=True)
-    assert not outcome.success
+    assert not outcome.success and outcome.published is None
     assert "does not exist" in outcome.error
     assert current_snapshot_path(settings) == snapshot
     assert marts_fingerprint(settings) == before

@@ -8,7 +8,6 @@ from decimal import Decimal
 import dagster as dg
 import duckdb
 import pytest
-
 from antismuggling.config import Settings
 from antismuggling.defs.assets.publish import PUBLISHED_KEY
 from antismuggling.defs.checks import RECONCILIATION_CHECK, connect_read_only, reconciliation_check
@@ -92,8 +91,8 @@ def test_the_asset_check_passes(published_settings):
 
 def test_fails_when_a_published_case_is_deleted(copied):
     con = connect_published(copied)
-    case_id, total, goods, vehicles, n_items = con.execute(
-        "select case_id, total_value_pkr, goods_value_pkr, vehicle_value_pkr, n_items from marts.fct_cases "
+    case_id, total, goods, vehicles = con.execute(
+        "select case_id, total_value_pkr, goods_value_pkr, vehicle_value_pkr from marts.fct_cases "
         "where goods_value_pkr > 0 and vehicle_value_pkr > 0 order by case_id limit 1"
     ).fetchone()
     con.close()

@@ -7,8 +7,6 @@ from datetime import datetime, timezone
 
 import dagster as dg
 import pytest
-from dagster._core.test_utils import create_run_for_test
-
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.defs.sensors import (
     MINIMUM_INTERVAL_SECONDS,
@@ -21,6 +19,7 @@ from antismuggling.defs.sensors import (
 )
 from antismuggling.store.generate import generate_store
 from antismuggling.store.schema import TABLES
+from dagster._core.test_utils import create_run_for_test
 
 
 @pytest.fixture

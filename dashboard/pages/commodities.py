@@ -124,6 +124,7 @@ def _drill_down(totals: pd.DataFrame, sections: dict[str, str], descriptions: di
             st.selectbox(
                 LEVEL_NOUNS[level],
                 options,
+                index=None,  # empty = "All"
                 key=key,
                 placeholder="All" if parent_chosen else "—",
                 disabled=not options,
@@ -274,6 +275,9 @@ def _children_table(
     )
     if not any(notified_of):
         display = display.drop(columns=["Notified"])
+    no_last_year = rows["value_pkr_last_year"].isna().all()
+    if no_last_year:  # the months a year earlier are before the warehouse's data
+        display = display.drop(columns=["A year before", "Change"])
     styled = ui.formatted(
         display.style.apply(
             lambda row: ["background-color: rgba(184, 68, 60, 0.12)" if row.get("Notified") else "" for _ in row],
@@ -292,6 +296,7 @@ def _children_table(
     )
     st.dataframe(
         styled,
+        placeholder=ui.MISSING_CELL,
         hide_index=True,
         key=f"{PAGE}_children",
         height=min(36 * (len(display) + 1) + 4, 430),
@@ -306,6 +311,8 @@ def _children_table(
         },
     )
     ui.download_buttons(export, f"hs {title}", key=f"{PAGE}_children_download")
+    if no_last_year:
+        st.caption("No comparison with a year before: the warehouse has no data that far back for these months.")
 
 
 def _trend(snapshot: str, flt: filters.Filters, chosen: tuple[str | None, str | None], totals: pd.DataFrame) -> None:

@@ -61,15 +61,20 @@ def _table(officers: pd.DataFrame) -> None:
             "Officer": st.column_config.TextColumn("Officer", width=180),
             "Service no.": st.column_config.TextColumn("Service no.", width="small"),
             "Formations": st.column_config.TextColumn(
-                "Formations", width=150, help="Formations the officer's months are credited to"
+                "Formations", width=130, help="Formations the officer's months are credited to"
             ),
-            "Cases": ui.count_column("Cases", help="Cases the officer is credited with"),
+            "Designation": st.column_config.TextColumn("Designation", width=120),
+            "Cases": st.column_config.NumberColumn(
+                "Cases", format="%,d", width="small", help="Cases the officer is credited with"
+            ),
             "Credited value": ui.money_column(
-                "Credited value", scale, help="Each case's total value split equally among its officers"
+                "Credited", scale, help="Each case's total value split equally among its officers"
             ),
-            "Adjudicated": ui.count_column("Adjudicated"),
-            "Confiscated": ui.count_column("Confiscated"),
-            "Confiscation rate": ui.percent_column("Confiscation rate", help="Confiscated / adjudicated cases"),
+            "Adjudicated": st.column_config.NumberColumn("Adjudicated", format="%,d", width="small"),
+            "Confiscated": st.column_config.NumberColumn("Confiscated", format="%,d", width="small"),
+            "Confiscation rate": st.column_config.NumberColumn(
+                "Conf. rate", format="%.1f %%", width="small", help="Confiscation rate: confiscated / adjudicated cases"
+            ),
         },
     )
     st.caption("Click a column heading to sort; select a row to see the officer's cases below.")

@@ -13,7 +13,6 @@ from dashboard import data, filters, ui
 from dashboard.formatting import (
     format_count,
     format_date,
-    format_days,
     format_pkr,
     format_pkr_compact,
     format_pkr_exact,
@@ -277,11 +276,6 @@ def _month_charts(monthly: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- by formation
 
 
-def _short_name(code: str, labels: dict[str, str]) -> str:
-    name = labels.get(code, code).removeprefix(f"{code} · ")
-    return "" if name == code else name
-
-
 def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
     ui.chart_title("Formation league table")
     scale = money_scale(league["total_value_pkr"])
@@ -325,6 +319,7 @@ def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
     )
     selection = st.dataframe(
         styled,
+        placeholder=ui.MISSING_CELL,
         hide_index=True,
         key=f"{PAGE}_league",
         on_select="rerun",

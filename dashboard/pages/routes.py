@@ -84,18 +84,12 @@ def _sankey(flows: pd.DataFrame, names: dict[int, str], measure: str, top_n: int
     keep = {role: _top(flows[column], weight, top_n) for role, column in roles.items()}
     counts = {role: flows[column].fillna(-1).nunique() for role, column in roles.items()}
 
-    def node(role: str, location_id: object) -> str:
-        key = -1 if location_id is None or pd.isna(location_id) else location_id
-        if key not in keep[role]:
-            return f"{role}:other"
-        return f"{role}:{int(key)}"
+    def nodes(role: str) -> pd.Series:
+        ids = flows[roles[role]].fillna(-1).astype("int64")
+        named = ids.isin(list(keep[role]))
+        return (role + ":" + ids.astype(str)).where(named, f"{role}:other")
 
-    df = flows.assign(
-        w=weight,
-        o=[node("origin", v) for v in flows["origin_location_id"]],
-        s=[node("seizure", v) for v in flows["seizure_location_id"]],
-        d=[node("destination", v) for v in flows["destination_location_id"]],
-    )
+    df = flows.assign(w=weight, o=nodes("origin"), s=nodes("seizure"), d=nodes("destination"))
     links = pd.concat(
         [
             df.groupby(["o", "s"], as_index=False)["w"].sum().rename(columns={"o": "source", "s": "target"}),
@@ -162,6 +156,7 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
     if coords.empty:
         ui.empty("The published marts have no coordinates for these places.")
         return
+    lon, lat = coords["longitude"].to_dict(), coords["latitude"].to_dict()
     fig = go.Figure()
     for kind, stage, colour in (
         ("in", ("origin_location_id", "seizure_location_id"), INFLOW_COLOUR),
@@ -185,8 +180,8 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
             xs: list[float | None] = []
             ys: list[float | None] = []
             for a, b in zip(part[stage[0]], part[stage[1]], strict=True):
-                xs += [coords.at[a, "longitude"], coords.at[b, "longitude"], None]
-                ys += [coords.at[a, "latitude"], coords.at[b, "latitude"], None]
+                xs += [lon[a], lon[b], None]
+                ys += [lat[a], lat[b], None]
             fig.add_trace(
                 go.Scatter(
                     x=xs,

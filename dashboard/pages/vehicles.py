@@ -96,6 +96,7 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
     )
     st.dataframe(
         styled,
+        placeholder=ui.MISSING_CELL,
         hide_index=True,
         key=f"{PAGE}_rows_{key}",
         column_config={

@@ -62,13 +62,14 @@ def refresh(
     except RefreshError as exc:
         fail(str(exc))
     if not outcome.success:
-        fail(
-            f"refresh failed at {', '.join(outcome.failed_steps) or 'an unknown step'}: {outcome.error}\n"
-            "The last published marts are unchanged."
+        where = ", ".join(outcome.failed_steps) or "an unknown step"
+        consequence = (
+            f"The marts were published ({outcome.published.name}) before the failure; see the check above."
+            if outcome.published
+            else "The last published marts are unchanged."
         )
-    from antismuggling.publish import current_snapshot_path
-
-    err.print(f"[green]published[/] {current_snapshot_path(settings)} (run {outcome.run_id})")
+        fail(f"refresh failed at {where}: {outcome.error}\n{consequence}")
+    err.print(f"[green]published[/] {outcome.published} (run {outcome.run_id})")
 
 
 @app.command()

@@ -31,6 +31,7 @@ class RefreshOutcome:
     run_id: str
     failed_steps: list[str]
     error: str | None
+    published: Path | None  # the snapshot this run published, if it got that far
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
@@ -58,10 +59,12 @@ def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
     from antismuggling.defs.jobs import REFRESH_JOB_NAME
     from antismuggling.defs.project import export_dbt_environment
     from antismuggling.definitions import build_definitions
+    from antismuggling.publish import current_snapshot_path
 
     prepare_dagster_home(settings)
     export_dbt_environment(settings)
     with refresh_lock(settings):
+        before = current_snapshot_path(settings)
         definitions = build_definitions(settings)
         job = definitions.resolve_job_def(REFRESH_JOB_NAME)
         with dg.DagsterInstance.get() as instance:
@@ -73,8 +76,10 @@ def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
                 },
                 raise_on_error=False,
             )
+        after = current_snapshot_path(settings)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
-    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result))
+    published = after if after != before else None
+    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result), published)
 
 
 def _first_error(result) -> str | None:

@@ -146,7 +146,9 @@ def suite_check_result(spec: SuiteSpec, outcome, scope: BatchScope) -> dg.AssetC
                         "unexpected": e.unexpected,
                         "unexpected_percent": None if e.unexpected_percent is None else round(e.unexpected_percent, 4),
                         "mostly": e.mostly,
-                        "sample": " | ".join(e.sample) if e.sample else (None if e.observed is None else f"observed {e.observed}"),
+                        "sample": " | ".join(e.sample)
+                        if e.sample
+                        else (None if e.observed is None else f"observed {e.observed}"),
                         "rule": e.rule,
                     }
                 )
@@ -223,10 +225,11 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
         ),
     )
     def _suite_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
-        from antismuggling.quality.runner import run_suite
+        from antismuggling.quality.runner import prepare, run_suite
 
         selected = {check_key.asset_key for check_key in context.selected_asset_check_keys}
         errors: list[str] = []
+        context.log.info(f"Great Expectations ready in {prepare():.1f} s")
         con = connect_read_only(warehouse.settings.warehouse_path)
         try:
             for spec in suites:

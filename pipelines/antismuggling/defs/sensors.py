@@ -129,9 +129,9 @@ def run_key_for(watermark: Watermark) -> str:
 
 def published_watermark(settings) -> str | None:
     """The source watermark the current published snapshot was built from, if any."""
-    from antismuggling.publish import current_snapshot_path
-
     import duckdb
+
+    from antismuggling.publish import current_snapshot_path
 
     path = current_snapshot_path(settings)
     if path is None:
@@ -143,7 +143,7 @@ def published_watermark(settings) -> str | None:
         finally:
             con.close()
         value = json.loads(details).get("source_watermark")
-    except Exception:
+    except (duckdb.Error, ValueError, TypeError, AttributeError):  # unreadable: no baseline, so a run
         return None
     if not value:
         return None

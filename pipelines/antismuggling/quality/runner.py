@@ -296,6 +296,13 @@ def _text(value: Any) -> str:
     return text[:120]
 
 
+def prepare() -> float:
+    """Import Great Expectations and warm it up (once per process); the seconds it took."""
+    started = time.perf_counter()
+    _context()
+    return time.perf_counter() - started
+
+
 @lru_cache(maxsize=1)
 def _context():
     """One ephemeral (in-memory) GE context per process: no files, no analytics, no network."""
@@ -305,7 +312,6 @@ def _context():
         InMemoryStoreBackendDefaults,
         ProgressBarsConfig,
     )
-
     from great_expectations.execution_engine import pandas_execution_engine
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
