@@ -1033,7 +1033,10 @@ def notified_items(
     """Notified items (``fct_seizure_items.is_notified_item``) in the whole months of the
     period, per category: notified_category, headings (comma separated), n_items, n_cases,
     value_pkr. Largest value first."""
-    where, params = _month_filter_sql(start, end, formations, keyword="and")
+    # whole months, on the contract's seizure_date
+    first = None if start is None else start.replace(day=1)
+    last = None if end is None else date.fromordinal(_months_back(end.replace(day=1), -1).toordinal() - 1)
+    where, params = _filter_sql(first, last, formations, keyword="and")
     with _connect(snapshot) as con:
         return con.execute(
             f"""

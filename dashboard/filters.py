@@ -110,7 +110,8 @@ class Filters:
         """The same period one year earlier (29 February becomes 28 February)."""
         return _year_earlier(self.start), _year_earlier(self.end)
 
-    def scope(self, labels: dict[str, str] | None = None) -> str:
+    def scope(self) -> str:
+        """One caption line saying what the page shows."""
         formations = "all formations" if not self.formations else ", ".join(self.formations)
         return f"Seizures from {format_date(self.start)} to {format_date(self.end)} · {formations}"
 
