@@ -164,12 +164,10 @@ def test_overview_leadership_figures_match_the_marts(published_settings):
         published_settings, "select count(distinct vehicle_key) from marts.mart_vehicle_recidivism where is_repeat"
     )
     assert _count(_metric(at, "Repeat vehicles")) == repeat_vehicles
-    in_confiscated_cases = _scalar(
-        published_settings,
-        "select count(*) from marts.mart_vehicle_recidivism v join marts.fct_cases c using (case_id) "
-        "where c.adjudication_outcome = 'CONFISCATED'",
+    confiscated = _scalar(
+        published_settings, "select count(*) from marts.mart_vehicle_recidivism where confiscated_u_s_157"
     )
-    assert _count(_metric(at, "Vehicles confiscated")) == in_confiscated_cases
+    assert _count(_metric(at, "Vehicles confiscated")) == confiscated
     backlog = _scalar(published_settings, "select sum(n_pending_adjudication) from marts.mart_formation_accountability")
     assert _count(_metric(at, "Backlog")) == backlog
 
@@ -492,38 +490,8 @@ def test_cnic_look_up_finds_a_repeat_offender_typed_without_dashes(published_set
     assert "13 digits" in _texts(at.warning)
 
 
-def _publish_with_person_mart(settings, tmp_path: Path, monkeypatch) -> object:
-    """The current marts plus a case-person mart built from the build warehouse (the shape the
-    offender profile uses when the pipeline publishes one)."""
-    home = tmp_path / "home"
-    shutil.copytree(settings.published_dir, home / "published")
-    source_warehouse = settings.warehouse_path
-    monkeypatch.setenv("ANTISMUGGLING_HOME", str(home))
-    new_settings = load_settings()
-    warehouse = duckdb.connect(str(tmp_path / "republish.duckdb"))
-    try:
-        warehouse.execute(f"attach '{current_snapshot_path(new_settings)}' as old (read_only)")
-        warehouse.execute(f"attach '{source_warehouse}' as src (read_only)")
-        warehouse.execute("create schema marts")
-        for (table,) in warehouse.execute(
-            "select table_name from information_schema.tables where table_catalog = 'old' and table_schema = 'marts'"
-        ).fetchall():
-            warehouse.execute(f'create table marts."{table}" as select * from old.marts."{table}"')
-        warehouse.execute(
-            "create table marts.fct_case_persons as select case_person_id, p.case_id, p.cnic, p.full_name, p.role, "
-            "p.custody_status from src.intermediate.int_case_persons_cnic p "
-            "join marts.fct_cases c on c.case_id = p.case_id where p.is_live"
-        )
-        warehouse.execute("detach old")
-        warehouse.execute("detach src")
-        publish_marts(warehouse, new_settings, metadata={"refresh_mode": "test", "run_id": "with-case-persons"})
-    finally:
-        warehouse.close()
-    return new_settings
-
-
-def test_offender_profile_with_a_case_person_mart(published_settings, tmp_path, monkeypatch):
-    settings = _publish_with_person_mart(published_settings, tmp_path, monkeypatch)
+def test_offender_profile_with_the_case_person_mart(published_settings):
+    settings = published_settings
     person = _sql(
         settings,
         "select cnic, n_cases, n_co_offenders from marts.dim_offenders where is_repeat_offender and n_co_offenders > 0 "

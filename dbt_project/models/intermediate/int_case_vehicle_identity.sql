@@ -16,6 +16,7 @@ select
     v.make,
     v.model,
     v.involvement,
+    v.confiscated_u_s_157,
     v.value_pkr
 from {{ ref('int_case_vehicles') }} as v
 where v.is_live

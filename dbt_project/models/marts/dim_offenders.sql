@@ -61,7 +61,7 @@ vehicles as (
 )
 
 select
-    md5(f.cnic)                                      as offender_key,
+    {{ offender_key("f.cnic") }}                     as offender_key,
     f.cnic,
     f.n_cases,
     f.n_formations,

@@ -79,6 +79,7 @@ select
     registration_no_raw,
     vehicle_type,
     involvement,
+    confiscated_u_s_157,
     value_pkr,
     case when seizure_date is not null then n_earlier_rows end        as prior_seizures,
     case when seizure_date is not null then n_earlier_cases end       as prior_cases,
