@@ -12,19 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from antismuggling.config import load_settings
 from antismuggling.publish import current_snapshot_path, publish_marts
+from apptest_helpers import assert_clean as _assert_clean
+from apptest_helpers import count as _count
+from apptest_helpers import metric as _metric
+from apptest_helpers import snapshot_scalar as _snapshot_scalar
+from apptest_helpers import texts as _texts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 KPI_LABELS = ("Live cases", "Total (PKR)", "Goods (PKR)", "Vehicles (PKR)", "Items seized")
-
-
-def _snapshot_scalar(settings, sql: str, params: list | None = None):
-    """One value straight from the current snapshot (read-only, not through the dashboard)."""
-    con = duckdb.connect(str(current_snapshot_path(settings)), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchone()[0]
-    finally:
-        con.close()
 
 
 def _run_app() -> AppTest:
@@ -32,25 +28,6 @@ def _run_app() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     _assert_clean(at)
     return at
-
-
-def _assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _metric(at: AppTest, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"expected one {label!r} tile, found {[m.label for m in at.metric]}"
-    return values[0]
-
-
-def _count(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 # --------------------------------------------------------------------------- with marts

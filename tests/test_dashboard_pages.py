@@ -18,6 +18,12 @@ from streamlit.testing.v1 import AppTest
 
 from antismuggling.config import load_settings
 from antismuggling.publish import current_snapshot_path, publish_marts
+from apptest_helpers import assert_clean as _assert_clean
+from apptest_helpers import count as _count
+from apptest_helpers import metric as _metric
+from apptest_helpers import snapshot_scalar as _scalar
+from apptest_helpers import snapshot_sql as _sql
+from apptest_helpers import texts as _texts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APP = PROJECT_ROOT / "dashboard" / "app.py"
@@ -38,24 +44,6 @@ NEEDS_MART = "which the current snapshot does not have"
 # --------------------------------------------------------------------------- helpers
 
 
-def _sql(settings, sql: str, params: list | None = None) -> pd.DataFrame:
-    """A query straight on the current snapshot (read-only, not through the dashboard)."""
-    con = duckdb.connect(str(current_snapshot_path(settings)), read_only=True)
-    try:
-        return con.execute(sql, params or []).df()
-    finally:
-        con.close()
-
-
-def _scalar(settings, sql: str, params: list | None = None):
-    return _sql(settings, sql, params).iloc[0, 0]
-
-
-def _assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
 def _open(page: str, query_params: dict | None = None) -> AppTest:
     """A new session on ``page``; ``query_params`` as if the URL carried them."""
     st.cache_data.clear()
@@ -69,20 +57,6 @@ def _open(page: str, query_params: dict | None = None) -> AppTest:
         _assert_clean(at)
     assert [t.value for t in at.title] == [PAGES[page]]
     return at
-
-
-def _metric(at: AppTest, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"expected one {label!r} tile, found {[m.label for m in at.metric]}"
-    return values[0]
-
-
-def _count(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def _downloads(at: AppTest) -> list:
