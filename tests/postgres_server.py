@@ -30,6 +30,14 @@ def _bin_dir() -> Path:
     raise PostgresUnavailable("PostgreSQL server binaries not found (apt-get install postgresql)")
 
 
+def _runuser() -> str:
+    # runuser lives in sbin, which a minimal PATH may leave out.
+    for candidate in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    raise PostgresUnavailable("runuser not found: cannot start PostgreSQL as the postgres user")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -47,7 +55,7 @@ class PostgresServer:
     def _run(self, *args: str) -> None:
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = [_runuser(), "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, text=True)
 
     def start(self) -> "PostgresServer":
