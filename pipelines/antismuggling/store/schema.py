@@ -1,4 +1,4 @@
-"""DDL of the operational store, exactly as /work/shared/contract/operational-store.md fixes it.
+"""DDL of the operational store, exactly as the source-system contract fixes it.
 
 One logical description (``COLUMNS``) renders to SQLite and to PostgreSQL:
 
