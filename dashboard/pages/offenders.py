@@ -183,7 +183,11 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
             n_seizures=("n_seizures", "max"),
         )
         keys = list(veh_pos)
-        labels = [info.at[k, "registration_no"] or info.at[k, "chassis_no"] or k for k in keys]
+        # A missing number is NaN in pandas, which is truthy: test for presence explicitly.
+        labels = [
+            next((v for v in (info.at[k, "registration_no"], info.at[k, "chassis_no"]) if pd.notna(v) and v), k)
+            for k in keys
+        ]
         fig.add_trace(
             go.Scatter(
                 x=[veh_pos[k][0] for k in keys],
