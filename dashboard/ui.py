@@ -189,6 +189,19 @@ def require(snapshot: str, *tables: str, what: str = "This page") -> bool:
     return not missing
 
 
+def page_start(snapshot: str, *marts: str) -> data.FilterOptions | None:
+    """The opening every analysis page shares: freshness, the marts it needs, the filter
+    options; None (with the reason shown) when the page has nothing to draw."""
+    freshness_caption(snapshot)
+    if not require(snapshot, *marts):
+        return None
+    options = data.filter_options(snapshot)
+    if options.min_date is None or options.max_date is None:
+        empty("The published marts contain no cases yet.")
+        return None
+    return options
+
+
 def empty(message: str) -> None:
     """What a section shows instead of a chart or table when nothing matches."""
     st.info(message)

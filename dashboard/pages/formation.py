@@ -343,12 +343,8 @@ def _officers(snapshot: str, code: str, flt: filters.Filters) -> None:
 
 
 def render(snapshot: str) -> None:
-    ui.freshness_caption(snapshot)
-    if not ui.require(snapshot, "mart_formation_accountability"):
-        return
-    options = data.filter_options(snapshot)
-    if options.min_date is None or options.max_date is None:
-        ui.empty("The published marts contain no cases yet.")
+    options = ui.page_start(snapshot, "mart_formation_accountability")
+    if options is None:
         return
     left, middle, right = st.columns([2, 1, 3])
     with left:

@@ -497,12 +497,8 @@ def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
 
 
 def render(snapshot: str) -> None:
-    ui.freshness_caption(snapshot)
-    if not ui.require(snapshot, "dim_offenders"):
-        return
-    options = data.filter_options(snapshot)
-    if options.min_date is None or options.max_date is None:
-        ui.empty("The published marts contain no cases yet.")
+    options = ui.page_start(snapshot, "dim_offenders")
+    if options is None:
         return
     typed = _search_box()
     with st.expander("Period and formations", expanded=False):

@@ -202,12 +202,8 @@ def _officer_cases_table(officer_id: int, cases: pd.DataFrame) -> None:
 
 
 def render(snapshot: str) -> None:
-    ui.freshness_caption(snapshot)
-    if not ui.require(snapshot, "mart_officer_performance"):
-        return
-    options = data.filter_options(snapshot)
-    if options.min_date is None or options.max_date is None:
-        ui.empty("The published marts contain no cases yet.")
+    options = ui.page_start(snapshot, "mart_officer_performance")
+    if options is None:
         return
     flt = filters.shared_filters(options, PAGE)
     st.caption(flt.scope() + (f" · {flt.months_note()}" if flt.months_note() else ""))

@@ -381,12 +381,8 @@ def _routes_table(flows: pd.DataFrame, names: dict[int, str]) -> None:
 
 
 def render(snapshot: str) -> None:
-    ui.freshness_caption(snapshot)
-    if not ui.require(snapshot, "mart_route_flows"):
-        return
-    options = data.filter_options(snapshot)
-    if options.min_date is None or options.max_date is None:
-        ui.empty("The published marts contain no cases yet.")
+    options = ui.page_start(snapshot, "mart_route_flows")
+    if options is None:
         return
     flt = filters.shared_filters(options, PAGE)
     left, middle, right = st.columns([3, 1, 1])
