@@ -4,7 +4,9 @@
 
 Starts ``streamlit run dashboard/app.py`` over the published marts of that data directory
 (build one with ``antismuggling generate --cases 100000 … && antismuggling refresh --full``),
-opens it in Chromium (Debian's ``chromium``, driven by Playwright) and prints, per page:
+signs in as a ``bench.<role>`` user of that data directory (``--role``, dg by default; its
+password is random and reset on each run), opens the app in Chromium (Debian's
+``chromium``, driven by Playwright) and prints, per page:
 
 * open (first): seconds from the click in the sidebar until the page has finished drawing,
   the first time the page is opened in the session (its queries not cached yet; the app
@@ -29,14 +31,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from browser import PAGES, DashboardServer, RequestLog, find_chromium, launch_chromium, wait_until_idle  # noqa: E402
+from browser import (  # noqa: E402
+    PAGES,
+    DashboardServer,
+    RequestLog,
+    find_chromium,
+    launch_chromium,
+    sign_in,
+    wait_until_idle,
+)
 
 PAGE_TARGET_S = 2.0
 FILTER_TARGET_S = 1.0
 PRESETS = ("Last 12 full months", "Whole period")
 
 
-def _rows(settings_home: Path) -> int | None:
+def _scalar(settings_home: Path, sql: str):
     import duckdb
 
     pointer = settings_home / "published" / "CURRENT"
@@ -44,9 +54,37 @@ def _rows(settings_home: Path) -> int | None:
         return None
     con = duckdb.connect(str(settings_home / "published" / pointer.read_text().strip()), read_only=True)
     try:
-        return con.execute("select count(*) from marts.fct_cases").fetchone()[0]
+        return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def _rows(settings_home: Path) -> int | None:
+    return _scalar(settings_home, "select count(*) from marts.fct_cases")
+
+
+def _bench_user(home: Path, role: str) -> tuple[str, str]:
+    """A ``bench.<role>`` user of that data directory with a fresh random password (held in
+    memory only); a formation officer gets the busiest formation."""
+    import os
+    import secrets
+
+    from antismuggling.access.store import UserStore
+    from antismuggling.config import load_settings
+
+    os.environ["ANTISMUGGLING_HOME"] = str(home)
+    store = UserStore.from_settings(load_settings())
+    username = f"bench.{role.replace('_', '')}"
+    password = "Aa1!" + secrets.token_urlsafe(18)
+    formations: tuple[str, ...] = ()
+    if role == "formation_officer":
+        formations = (_scalar(home, "select formation_code from marts.fct_cases group by 1 order by count(*) desc limit 1"),)
+    if store.get(username) is None:
+        store.add_user(username, role, password, formations=formations, actor="benchmark")
+    else:
+        store.set_role(username, role, formations, actor="benchmark")
+        store.reset_password(username, password, actor="benchmark")
+    return username, password
 
 
 def _click_sidebar(page, title: str) -> float:
@@ -79,6 +117,9 @@ def main() -> int:
     parser.add_argument("home", type=Path, help="ANTISMUGGLING_HOME holding published marts")
     parser.add_argument("--runs", type=int, default=3, help="filter changes and repeat visits per page")
     parser.add_argument("--pages", nargs="*", help="only these pages (titles as in the sidebar)")
+    parser.add_argument(
+        "--role", default="dg", choices=("dg", "analyst", "formation_officer"), help="whose view to measure"
+    )
     args = parser.parse_args()
 
     chromium = find_chromium()
@@ -89,6 +130,7 @@ def main() -> int:
     if n_cases is None:
         print(f"nothing is published under {args.home}", file=sys.stderr)
         return 2
+    username, password = _bench_user(args.home, args.role)
 
     from playwright.sync_api import sync_playwright
 
@@ -100,11 +142,13 @@ def main() -> int:
         page = context.new_page()
         requests = RequestLog(page)
 
-        start = time.monotonic()
         page.goto(server.url)
+        wait_until_idle(page, timeout=180)
+        start = time.monotonic()
+        sign_in(page, username, password)
         first_load = wait_until_idle(page, timeout=180) - start
-        print(f"store: {n_cases:,} live cases ({args.home})")
-        print(f"first load of the app (server cold: imports, connections): {first_load:.2f} s\n")
+        print(f"store: {n_cases:,} live cases ({args.home}); signed in as {username} ({args.role})")
+        print(f"sign-in to the first page drawn (server cold: imports, connections): {first_load:.2f} s\n")
 
         # first visit of every page, in sidebar order (the overview last: it was the first load)
         order = [p for p in PAGES if p[0]] + [p for p in PAGES if not p[0]]

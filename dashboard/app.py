@@ -1,8 +1,10 @@
-"""Streamlit entry point: page config and navigation. Each page lives in ``pages/``.
+"""Streamlit entry point: sign-in, page config and navigation. Each page lives in ``pages/``.
 
-Run with ``uv run streamlit run dashboard/app.py``. Pages read the published marts through
-:mod:`dashboard.data` only; the period and formation filters follow the user from page to
-page and live in the URL (:mod:`dashboard.filters`).
+Run with ``uv run streamlit run dashboard/app.py``. Nothing renders before sign-in
+(:mod:`dashboard.auth`); each role gets the pages it may use, and every page reads the
+published marts through :mod:`dashboard.data`, which shows each user only their scope. The
+period and formation filters follow the user from page to page and live in the URL
+(:mod:`dashboard.filters`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import auth
+
 _DASHBOARD_DIR = Path(__file__).resolve().parent
 
 APP_TITLE = "Anti-Smuggling Analytics"
@@ -18,8 +22,10 @@ PAGES_DIR = _DASHBOARD_DIR / "pages"
 
 st.set_page_config(page_title=APP_TITLE, page_icon="🛃", layout="wide")
 
+principal = auth.require_principal()
+
 # No ``:material/`` icons: the browser would fetch them from the internet.
-PAGES = {
+DATA_PAGES = {
     "Leadership": [
         st.Page(PAGES_DIR / "overview.py", title="Overview", url_path="overview", default=True),
         st.Page(PAGES_DIR / "formation.py", title="Formation accountability", url_path="formation"),
@@ -38,8 +44,26 @@ PAGES = {
     ],
 }
 
+
+def pages_for(role_sees_data: bool, views_audit: bool, manages_users: bool) -> dict[str, list]:
+    pages = dict(DATA_PAGES) if role_sees_data else {}
+    administration = []
+    if views_audit:
+        administration.append(
+            st.Page(PAGES_DIR / "audit.py", title="Audit log", url_path="audit", default=not role_sees_data)
+        )
+    if manages_users:
+        administration.append(st.Page(PAGES_DIR / "users.py", title="Users", url_path="users"))
+    if administration:
+        pages["Administration"] = administration
+    return pages
+
+
 with st.sidebar:
     st.markdown(f"### {APP_TITLE}")
     st.caption("Seizure intelligence from the published marts")
+    auth.sidebar_identity(principal)
 
-st.navigation(PAGES, position="sidebar").run()
+st.navigation(
+    pages_for(principal.sees_data, principal.can_view_audit, principal.can_manage_users), position="sidebar"
+).run()

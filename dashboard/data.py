@@ -2,17 +2,20 @@
 
 Rules, so the dashboard never gets in the pipeline's way:
 
-* Queries open the current published snapshot read-only through
-  :func:`antismuggling.publish.connect_published`. The queries of one page run share one
+* Queries read the current published snapshot through the views of
+  :func:`antismuggling.access.scope.open_scoped`, which hold only what the signed-in user
+  may see (their formations, PII masked for analysts): scoping is not left to the pages.
+  The queries of one page run share one
   connection (:func:`page_run`, opened on the first cache miss, closed when the run ends);
   outside a page run each query opens and closes its own. The dashboard never holds a file
   open between reruns; the pipeline publishes a *new* snapshot file and swaps
   ``published/CURRENT``.
-* Every query function is cached with ``st.cache_data`` and an explicit TTL, and takes the
-  current snapshot (:func:`current_snapshot`, the snapshot file's path, whose name is the
-  publication stamp) as its first argument. A new publication therefore changes the cache
-  key and shows up on the next rerun; snapshots are immutable, so a cached result never goes
-  stale while its snapshot is current. The TTLs only bound memory.
+* Every query function is cached with ``st.cache_data`` and an explicit TTL, and takes a
+  :class:`Snapshot` (:func:`current_snapshot`: the snapshot file's path, whose name is the
+  publication stamp, and the reader's scope) as its first argument. A new publication or
+  another scope therefore changes the cache key, so one user's results never serve
+  another's; snapshots are immutable, so a cached result never goes stale while its
+  snapshot is current. The TTLs only bound memory.
 * Values reach SQL only as bound parameters. The only identifiers spliced into SQL text are
   table and column names read back from the snapshot's own ``information_schema``.
 * Money is returned as DOUBLE (the marts hold DECIMAL), counts as integers.
@@ -24,6 +27,7 @@ raise :class:`antismuggling.publish.NothingPublishedError`; pages show a "run
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -36,11 +40,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from antismuggling.access.scope import Scope, open_scoped
 from antismuggling.config import load_settings
-from antismuggling.publish import NothingPublishedError, connect_published, current_snapshot_path
+from antismuggling.publish import NothingPublishedError, current_snapshot_path
 
 __all__ = [
     "NothingPublishedError",
+    "Scope",
+    "Snapshot",
     "SnapshotChanged",
     "PublishInfo",
     "FilterOptions",
@@ -95,6 +102,8 @@ QUERY_MAX_ENTRIES = 512
 MARTS = "marts"
 UNCLASSIFIED = "Unclassified"
 HS_LEVELS = ("hs2", "hs4")
+# Today's date in Pakistan, in SQL (seizure dates are Pakistan local dates).
+TODAY_PKT_SQL = "cast((now() at time zone 'UTC') + interval 5 hour as date)"
 
 
 class SnapshotChanged(RuntimeError):
@@ -104,14 +113,22 @@ class SnapshotChanged(RuntimeError):
 # --------------------------------------------------------------------------- plumbing
 
 
-def current_snapshot() -> str | None:
-    """The current snapshot (its file path), or ``None`` when nothing is published yet.
+@dataclass(frozen=True)
+class Snapshot:
+    """The published snapshot a page reads, as one reader's scope shows it."""
+
+    path: str
+    scope: Scope
+
+
+def current_snapshot(scope: Scope) -> Snapshot | None:
+    """The current snapshot seen through ``scope``, or ``None`` when nothing is published yet.
 
     Not cached: it is one small file read, and reading it on every rerun is what makes a new
     publication visible at once.
     """
     path = current_snapshot_path(load_settings())
-    return None if path is None else str(path)
+    return None if path is None else Snapshot(str(path), scope)
 
 
 def published_dir() -> Path:
@@ -119,27 +136,23 @@ def published_dir() -> Path:
     return load_settings().published_dir
 
 
-def _open(snapshot: str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current snapshot, which must still be ``snapshot``.
+def _open(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
+    """A read-only, scoped connection to the current snapshot, which must still be ``snapshot``.
 
     ``snapshot`` is the cache key the caller computed. If the pointer has moved on since, the
     result would be cached under the wrong key, so :class:`SnapshotChanged` is raised instead
     (pages rerun, picking up the new snapshot).
     """
     settings = load_settings()
-    con = connect_published(settings)
-    try:
-        now_current = current_snapshot_path(settings)
-        if now_current is None:
-            raise NothingPublishedError(
-                f"no marts are published under {settings.published_dir}: run `antismuggling refresh` first"
-            )
-        if str(now_current) != snapshot:
-            raise SnapshotChanged(f"{Path(snapshot).name} was replaced by {now_current.name}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+    now_current = current_snapshot_path(settings)
+    if now_current is None:
+        raise NothingPublishedError(
+            f"no marts are published under {settings.published_dir}: run `antismuggling refresh` first"
+        )
+    if str(now_current) != snapshot.path:
+        raise SnapshotChanged(f"{Path(snapshot.path).name} was replaced by {now_current.name}")
+    # Snapshots are immutable and the last few are kept, so it is still there to attach.
+    return open_scoped(now_current, snapshot.scope)
 
 
 # One page run's connection (see :func:`page_run`), per thread: Streamlit runs each
@@ -148,7 +161,7 @@ _run = threading.local()
 
 
 @contextmanager
-def page_run(snapshot: str) -> Iterator[None]:
+def page_run(snapshot: Snapshot) -> Iterator[None]:
     """Let the queries of one page run share a connection, opened on the first query that
     misses the cache and closed when the run ends (well under a second): still short-lived
     and read-only, but one connection per rerun instead of one per query (opening one costs
@@ -166,7 +179,7 @@ def page_run(snapshot: str) -> Iterator[None]:
 
 
 @contextmanager
-def _connect(snapshot: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(snapshot: Snapshot) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the current snapshot: the page run's (:func:`page_run`), or
     a new one closed on exit."""
     if getattr(_run, "snapshot", None) == snapshot:
@@ -182,10 +195,10 @@ def _connect(snapshot: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _marts_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Table name -> column names (lower case) for every table in schema ``marts``."""
+    """Table name -> column names (lower case) for every table (scoped view) in schema ``marts``."""
     rows = con.execute(
         "select table_name, lower(column_name) from information_schema.columns "
-        "where table_schema = ? order by table_name, ordinal_position",
+        "where table_catalog = current_database() and table_schema = ? order by table_name, ordinal_position",
         [MARTS],
     ).fetchall()
     tables: dict[str, list[str]] = {}
@@ -289,7 +302,7 @@ class PublishInfo:
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def publish_info(snapshot: str) -> PublishInfo:
+def publish_info(snapshot: Snapshot) -> PublishInfo:
     """When and from what the current snapshot was published (``meta.publish_info``)."""
     with _connect(snapshot) as con:
         row = con.execute(
@@ -309,7 +322,7 @@ def publish_info(snapshot: str) -> PublishInfo:
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def table_rows(snapshot: str) -> pd.DataFrame:
+def table_rows(snapshot: Snapshot) -> pd.DataFrame:
     """Rows per published mart (``meta.table_rows``): columns table_name, n_rows."""
     with _connect(snapshot) as con:
         return con.execute(
@@ -318,7 +331,7 @@ def table_rows(snapshot: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def data_quality_summary(snapshot: str) -> pd.DataFrame:
+def data_quality_summary(snapshot: Snapshot) -> pd.DataFrame:
     """Source rows kept out of or flagged in the marts, by severity and check.
 
     Columns severity, check_name, n_rows; empty when the snapshot has no
@@ -339,14 +352,32 @@ class FilterOptions:
     max_date: date | None
     formations: tuple[str, ...]
     formation_labels: dict[str, str]  # code -> "CODE · name" (just the code when no names)
+    # The latest seizure date not after today (Pakistan): where the default period ends, so
+    # a mistyped year (2206) does not stretch it over centuries. None when every case is
+    # dated after today.
+    default_end: date | None = None
+    n_cases_after_today: int = 0
+    restricted: bool = False  # the reader sees only some formations (all of them listed above)
+
+    @property
+    def all_formations_label(self) -> str:
+        """What "no formation chosen" means to this reader."""
+        if not self.restricted:
+            return "all formations"
+        return f"your formation{'s' if len(self.formations) != 1 else ''} {', '.join(self.formations)}"
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def filter_options(snapshot: str) -> FilterOptions:
+def filter_options(snapshot: Snapshot) -> FilterOptions:
     """The seizure-date range and the formations present in ``fct_cases``."""
     with _connect(snapshot) as con:
-        min_date, max_date = con.execute(
-            "select min(seizure_date), max(seizure_date) from marts.fct_cases"
+        min_date, max_date, default_end, n_after_today = con.execute(
+            f"""
+            select min(seizure_date), max(seizure_date),
+                   max(seizure_date) filter (where seizure_date <= {TODAY_PKT_SQL}),
+                   count(*) filter (where seizure_date > {TODAY_PKT_SQL})::bigint
+            from marts.fct_cases
+            """
         ).fetchone()
         codes = [
             row[0]
@@ -365,7 +396,15 @@ def filter_options(snapshot: str) -> FilterOptions:
             ).fetchall():
                 if code in labels and name and str(name).strip() and str(name).strip() != code:
                     labels[code] = f"{code} · {str(name).strip()}"
-    return FilterOptions(min_date, max_date, tuple(codes), labels)
+    return FilterOptions(
+        min_date,
+        max_date,
+        tuple(codes),
+        labels,
+        default_end or max_date,
+        n_after_today,
+        restricted=snapshot.scope.formations is not None,
+    )
 
 
 # --------------------------------------------------------------------------- cases
@@ -373,7 +412,7 @@ def filter_options(snapshot: str) -> FilterOptions:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def case_kpis(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> dict[str, float | int]:
     """Headline figures over live cases in the filter.
 
@@ -411,7 +450,7 @@ def case_kpis(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def cases_by_month(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Cases and value per seizure month that has cases, in month order.
 
@@ -442,7 +481,7 @@ def cases_by_month(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def cases_by_formation(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Cases and value per formation, largest value first.
 
@@ -473,7 +512,7 @@ def cases_by_formation(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def top_commodities(
-    snapshot: str,
+    snapshot: Snapshot,
     level: str,
     start: date | None,
     end: date | None,
@@ -540,7 +579,7 @@ def top_commodities(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hs_status_breakdown(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Seized items by how well their HS code resolved (``hs_code_status``).
 
@@ -565,26 +604,12 @@ def hs_status_breakdown(
 # --------------------------------------------------------------------------- capabilities
 
 
-PERSON_TABLE_CANDIDATES = ("fct_case_persons", "bridge_offender_cases", "mart_offender_cases")
-VEHICLE_CONFISCATION_COLUMNS = ("confiscated_u_s_157", "is_confiscated_u_s_157", "is_confiscated")
-
-
 @dataclass(frozen=True)
 class Capabilities:
-    """What this snapshot's marts can answer beyond the contract's columns.
-
-    ``person_table``: a mart with one row per case person carrying the normalised ``cnic``
-    and ``case_id`` (no contract mart does; the offender profile needs one for the cases,
-    co-offenders, vehicles and timeline of a person). ``vehicle_confiscation_column``: the
-    column of ``mart_vehicle_recidivism`` saying a vehicle was confiscated (Section 157).
-    """
+    """Which marts this snapshot has (an older pipeline may have published fewer), and where
+    its expectation results are."""
 
     tables: frozenset[str]
-    person_table: str | None
-    person_role_column: str | None
-    person_name_column: str | None
-    vehicle_confiscation_column: str | None
-    dq_has_formation: bool
     expectation_tables: tuple[str, ...]  # meta.<table> holding expectation results
 
     def has(self, *tables: str) -> bool:
@@ -592,32 +617,18 @@ class Capabilities:
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def capabilities(snapshot: str) -> Capabilities:
+def capabilities(snapshot: Snapshot) -> Capabilities:
     with _connect(snapshot) as con:
         tables = _marts_columns(con)
         meta_tables = [
             row[0]
             for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'meta' order by 1"
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = 'meta' order by 1"
             ).fetchall()
         ]
-    person_table = None
-    ordered = [t for t in PERSON_TABLE_CANDIDATES if t in tables] + sorted(
-        t for t in tables if t not in PERSON_TABLE_CANDIDATES and t != "dim_offenders"
-    )
-    for table in ordered:
-        if {"case_id", "cnic"} <= set(tables[table]):
-            person_table = table
-            break
-    person_columns = tables.get(person_table or "", [])
-    vehicle_columns = tables.get("mart_vehicle_recidivism", [])
     return Capabilities(
         tables=frozenset(tables),
-        person_table=person_table,
-        person_role_column=next((c for c in ("role", "person_role") if c in person_columns), None),
-        person_name_column=next((c for c in ("full_name", "name") if c in person_columns), None),
-        vehicle_confiscation_column=next((c for c in VEHICLE_CONFISCATION_COLUMNS if c in vehicle_columns), None),
-        dq_has_formation="formation_code" in tables.get("data_quality_issues", []),
         expectation_tables=tuple(t for t in meta_tables if "expectation" in t.lower()),
     )
 
@@ -627,53 +638,46 @@ def capabilities(snapshot: str) -> Capabilities:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def leadership_kpis(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> dict[str, float | int | None]:
     """The leadership's headline figures (beyond :func:`case_kpis`) over the cases seized in
     the filter.
 
-    Keys: n_vehicles_confiscated (case vehicles marked confiscated
-    when the marts say so, else None) and n_vehicles_in_confiscated_cases (case vehicles of
-    cases adjudicated CONFISCATED); n_repeat_vehicles (distinct vehicles seized in the filter
-    that had been seized before: ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders
-    (distinct resolved people in the filter's cases who were in an earlier case; None when
-    the marts have no case-person table).
+    Keys: n_vehicles_confiscated (case vehicles confiscated under Section 157) and
+    n_vehicles_in_confiscated_cases (case vehicles of cases adjudicated CONFISCATED);
+    n_repeat_vehicles (distinct vehicles seized in the filter that had been seized before:
+    ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders (distinct resolved people in
+    the filter's cases who were in an earlier case the reader may see).
     """
     caps = capabilities(snapshot)
     where_v, params_v = _filter_sql(start, end, formations, alias="v")
+    where_p, params_p = _filter_sql(start, end, formations, alias="p", keyword="and")
+    n_repeat_vehicles = n_in_confiscated = n_confiscated = n_repeat_offenders = None
     with _connect(snapshot) as con:
-        n_repeat_vehicles = n_in_confiscated = n_confiscated = None
         if caps.has("mart_vehicle_recidivism"):
-            n_repeat_vehicles, n_in_confiscated = con.execute(
+            n_repeat_vehicles, n_in_confiscated, n_confiscated = con.execute(
                 f"""
                 select count(distinct v.vehicle_key) filter (where v.is_repeat)::bigint,
-                       count(*) filter (where c.adjudication_outcome = 'CONFISCATED')::bigint
+                       count(*) filter (where c.adjudication_outcome = 'CONFISCATED')::bigint,
+                       count(*) filter (where v.confiscated_u_s_157)::bigint
                 from marts.mart_vehicle_recidivism v
                 join marts.fct_cases c on c.case_id = v.case_id
                 {where_v}
                 """,
                 params_v,
             ).fetchone()
-        if caps.vehicle_confiscation_column:
-            flag = _ident(caps.vehicle_confiscation_column)
-            n_confiscated = con.execute(
-                f"select count(*) filter (where v.{flag})::bigint from marts.mart_vehicle_recidivism v {where_v}",
-                params_v,
-            ).fetchone()[0]
-        n_repeat_offenders = None
-        if caps.person_table:
-            where_p, params_p = _filter_sql(start, end, formations, alias="p", keyword="and")
+        if caps.has("fct_case_persons"):
             n_repeat_offenders = con.execute(
                 f"""
                 with p as (
-                    select distinct b.cnic, c.case_id, c.seizure_date, c.formation_code
-                    from {MARTS}.{_ident(caps.person_table)} b
+                    select distinct b.offender_key, c.case_id, c.seizure_date, c.formation_code
+                    from marts.fct_case_persons b
                     join marts.fct_cases c on c.case_id = b.case_id
-                    where b.cnic is not null
+                    where b.offender_key is not null
                 ),
-                first_seen as (select cnic, min(seizure_date) as first_date from p group by cnic)
-                select count(distinct p.cnic)::bigint
-                from p join first_seen f on f.cnic = p.cnic
+                first_seen as (select offender_key, min(seizure_date) as first_date from p group by offender_key)
+                select count(distinct p.offender_key)::bigint
+                from p join first_seen f on f.offender_key = p.offender_key
                 where p.seizure_date > f.first_date {where_p}
                 """,
                 params_p,
@@ -688,7 +692,7 @@ def leadership_kpis(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def formation_league(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """One row per formation over the whole months of the period (``mart_formation_accountability``).
 
@@ -736,7 +740,7 @@ def formation_league(
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def formation_months(snapshot: str, formation: str, start: date | None, end: date | None) -> pd.DataFrame:
+def formation_months(snapshot: Snapshot, formation: str, start: date | None, end: date | None) -> pd.DataFrame:
     """``mart_formation_accountability`` rows of one formation over the months of the period.
 
     Columns seizure_month (datetime), n_cases, total_value_pkr, n_pending_adjudication,
@@ -779,7 +783,7 @@ UPLOAD_LAG_BUCKETS = (
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def upload_lag_distribution(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Cases by upload lag (``fct_cases.upload_lag_days``) over the months of the period.
 
@@ -808,7 +812,7 @@ def upload_lag_distribution(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def officer_table(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """One row per officer over the whole months of the period (``mart_officer_performance``;
     an officer-month counts under the formation the mart credits that month to).
@@ -842,7 +846,7 @@ def officer_table(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def officer_cases(
-    snapshot: str, officer_id: int, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, officer_id: int, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """The cases credited to one officer (``fct_officer_case_credits``) in the months of the
     period and the formations (the formation the case is credited under), newest first.
@@ -876,7 +880,7 @@ HS_TREE_LEVELS = ("section", "chapter", "heading", "subheading")
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def hs_reference(snapshot: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+def hs_reference(snapshot: Snapshot) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(chapter -> section, (level:code) -> description, heading -> notified category).
 
     From the marts: the sections of the seized chapters (``fct_seizure_items``), the
@@ -907,7 +911,7 @@ def hs_reference(snapshot: str) -> tuple[dict[str, str], dict[str, str], dict[st
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hs_totals(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Seized goods per HS level and code over the whole months of the period, with the
     same months a year before (``mart_hs_trends``).
@@ -963,7 +967,7 @@ def _months_back(month: date, n: int) -> date:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hs_code_trend(
-    snapshot: str,
+    snapshot: Snapshot,
     level: str,
     code: str | None,
     start: date | None,
@@ -983,8 +987,8 @@ def hs_code_trend(
     where, params = _filter_sql(None, None, formations, keyword="and")
     with _connect(snapshot) as con:
         first_month, last_month = con.execute(
-            "select min(seizure_month), max(seizure_month) filter (where seizure_month <= "
-            "cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)) from marts.fct_cases"
+            "select min(seizure_month), max(seizure_month) filter "
+            f"(where seizure_month <= date_trunc('month', {TODAY_PKT_SQL})) from marts.fct_cases"
         ).fetchone()
         if first_month is None or last_month is None:
             return pd.DataFrame(
@@ -1028,7 +1032,7 @@ def hs_code_trend(
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def notified_items(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Notified items (``fct_seizure_items.is_notified_item``) in the whole months of the
     period, per category: notified_category, headings (comma separated), n_items, n_cases,
@@ -1058,34 +1062,22 @@ def notified_items(
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def locations(snapshot: str) -> pd.DataFrame:
-    """Every location the marts name (as origin, seizure point or destination of a route in
-    ``mart_route_flows``): location_id, name, kind, country, latitude, longitude."""
-    parts = []
-    for id_column, prefix in (
-        ("origin_location_id", "origin"),
-        ("seizure_location_id", "seizure_location"),
-        ("destination_location_id", "destination"),
-    ):
-        parts.append(
-            f"select {id_column} as location_id, {prefix}_name as name, {prefix}_kind as kind, "
-            f"{prefix}_country as country, {prefix}_latitude as latitude, {prefix}_longitude as longitude "
-            f"from marts.mart_route_flows where {id_column} is not null"
-        )
+def locations(snapshot: Snapshot) -> pd.DataFrame:
+    """Every location of the store (``dim_locations``): location_id, name, kind, country,
+    latitude, longitude."""
     with _connect(snapshot) as con:
         return con.execute(
-            f"""
-            select location_id, any_value(name) as name, any_value(kind) as kind, any_value(country) as country,
-                   any_value(latitude)::double as latitude, any_value(longitude)::double as longitude
-            from ({' union all '.join(parts)})
-            group by location_id
+            """
+            select location_id, location_name as name, location_kind as kind, country,
+                   latitude::double as latitude, longitude::double as longitude
+            from marts.dim_locations
             order by location_id
             """
         ).df()
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def hs_chapters(snapshot: str) -> pd.DataFrame:
+def hs_chapters(snapshot: Snapshot) -> pd.DataFrame:
     """The HS chapters of the seized items: hs2, description, n_items (most items first)."""
     with _connect(snapshot) as con:
         return con.execute(
@@ -1103,7 +1095,7 @@ def hs_chapters(snapshot: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def route_flows(
-    snapshot: str,
+    snapshot: Snapshot,
     start: date | None,
     end: date | None,
     formations: tuple[str, ...],
@@ -1148,7 +1140,7 @@ def route_flows(
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def vehicle_seizures(snapshot: str, text: str, kinds: tuple[str, ...]) -> pd.DataFrame:
+def vehicle_seizures(snapshot: Snapshot, text: str, kinds: tuple[str, ...]) -> pd.DataFrame:
     """Every seizure (live case vehicle) of every vehicle one of whose normalised identifiers
     of the given ``kinds`` equals ``text`` (already normalised: see
     :mod:`dashboard.search_keys`).
@@ -1170,10 +1162,6 @@ def vehicle_seizures(snapshot: str, text: str, kinds: tuple[str, ...]) -> pd.Dat
             f"""
             with keys as (
                 select distinct vehicle_key from marts.mart_vehicle_recidivism where {match_any}
-            ),
-            loc as (
-                select distinct seizure_location_id as id, seizure_location_name as name
-                from marts.mart_route_flows where seizure_location_id is not null
             )
             select v.vehicle_key, v.case_vehicle_id, v.case_id, c.case_no, v.seizure_date, v.formation_code,
                    c.formation_name,
@@ -1185,11 +1173,11 @@ def vehicle_seizures(snapshot: str, text: str, kinds: tuple[str, ...]) -> pd.Dat
                        case when v.engine_no = ? then 'engine' end) as matches,
                    v.match_basis, v.vehicle_type, v.involvement, v.value_pkr::double as value_pkr,
                    v.prior_seizures, v.is_repeat, c.status, c.adjudication_outcome,
-                   loc.name as seizure_location
+                   loc.location_name as seizure_location
             from marts.mart_vehicle_recidivism v
             join keys using (vehicle_key)
             join marts.fct_cases c on c.case_id = v.case_id
-            left join loc on loc.id = c.seizure_location_id
+            left join marts.dim_locations loc on loc.location_id = c.seizure_location_id
             order by v.vehicle_key, v.seizure_date nulls last, v.case_vehicle_id
             """,
             [*([text] * len(kinds)), text, text, text],
@@ -1197,7 +1185,7 @@ def vehicle_seizures(snapshot: str, text: str, kinds: tuple[str, ...]) -> pd.Dat
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def vehicles(snapshot: str, vehicle_keys: tuple[str, ...]) -> pd.DataFrame:
+def vehicles(snapshot: Snapshot, vehicle_keys: tuple[str, ...]) -> pd.DataFrame:
     """``dim_vehicles`` rows of the given vehicles."""
     with _connect(snapshot) as con:
         return con.execute(
@@ -1207,7 +1195,7 @@ def vehicles(snapshot: str, vehicle_keys: tuple[str, ...]) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def vehicle_suggestions(snapshot: str, text: str, limit: int = 10) -> pd.DataFrame:
+def vehicle_suggestions(snapshot: Snapshot, text: str, limit: int = 10) -> pd.DataFrame:
     """Normalised identifiers that contain ``text`` (when nothing matches it exactly):
     identifier, kind, vehicle_key, n_seizures. Registrations first, most seized first."""
     if len(text) < 3:
@@ -1235,7 +1223,7 @@ def vehicle_suggestions(snapshot: str, text: str, limit: int = 10) -> pd.DataFra
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def repeat_vehicles(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 200
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 200
 ) -> pd.DataFrame:
     """Vehicles seized again in the filter (``mart_vehicle_recidivism.is_repeat``), with their
     ``dim_vehicles`` summary: vehicle_key, registration_no, chassis_no, engine_no, n_seizures,
@@ -1264,11 +1252,17 @@ def repeat_vehicles(
 # --------------------------------------------------------------------------- offenders
 
 
+def offender_key(cnic: str) -> str:
+    """The resolved person's key of a formatted CNIC (``dim_offenders.offender_key``, the md5
+    the marts use), so look-ups work on masked views too."""
+    return hashlib.md5(cnic.encode("utf-8")).hexdigest()
+
+
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def offender(snapshot: str, cnic: str) -> dict[str, object] | None:
-    """The ``dim_offenders`` row of a formatted CNIC, or None."""
+def offender(snapshot: Snapshot, person_key: str) -> dict[str, object] | None:
+    """The ``dim_offenders`` row of a resolved person (:func:`offender_key`), or None."""
     with _connect(snapshot) as con:
-        df = con.execute("select * from marts.dim_offenders where cnic = ?", [cnic]).df()
+        df = con.execute("select * from marts.dim_offenders where offender_key = ?", [person_key]).df()
     if df.empty:
         return None
     return df.iloc[0].to_dict()
@@ -1276,55 +1270,33 @@ def offender(snapshot: str, cnic: str) -> dict[str, object] | None:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def top_offenders(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 100
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...], limit: int = 100
 ) -> pd.DataFrame:
-    """Repeat offenders (``dim_offenders.is_repeat_offender``), most cases first.
+    """Repeat offenders (``dim_offenders.is_repeat_offender``) with a case in the filter,
+    most cases first.
 
-    With a case-person mart, those with a case in the filter (n_cases_in_filter); without,
-    those last seen in the period (the formation filter cannot apply; n_cases_in_filter null).
-    Columns cnic, names_seen, roles, n_cases, n_formations, first_seen_date, last_seen_date,
-    total_value_pkr, n_co_offenders, n_vehicles, n_cases_in_filter.
+    Columns offender_key, cnic, names_seen, roles, n_cases, n_formations, first_seen_date,
+    last_seen_date, total_value_pkr, n_co_offenders, n_vehicles, n_cases_in_filter.
     """
-    caps = capabilities(snapshot)
-    columns = (
-        "o.cnic, array_to_string(o.names_seen, '; ') as names_seen, array_to_string(o.roles, ', ') as roles, "
-        "o.n_cases::bigint as n_cases, o.n_formations::bigint as n_formations, o.first_seen_date, o.last_seen_date, "
-        "o.total_value_pkr::double as total_value_pkr, o.n_co_offenders::bigint as n_co_offenders, "
-        "o.n_vehicles::bigint as n_vehicles"
-    )
+    where, params = _filter_sql(start, end, formations, alias="c")
     with _connect(snapshot) as con:
-        if caps.person_table:
-            where, params = _filter_sql(start, end, formations, alias="c")
-            return con.execute(
-                f"""
-                with f as (
-                    select b.cnic, count(distinct c.case_id)::bigint as n_cases_in_filter
-                    from {MARTS}.{_ident(caps.person_table)} b
-                    join marts.fct_cases c on c.case_id = b.case_id
-                    {where} {"and" if where else "where"} b.cnic is not null
-                    group by b.cnic
-                )
-                select {columns}, f.n_cases_in_filter
-                from marts.dim_offenders o join f on f.cnic = o.cnic
-                where o.is_repeat_offender
-                order by o.n_cases desc, f.n_cases_in_filter desc, o.total_value_pkr desc, o.cnic
-                limit ?
-                """,
-                [*params, int(limit)],
-            ).df()
-        clauses, params = ["o.is_repeat_offender"], []
-        if start is not None:
-            clauses.append("o.last_seen_date >= ?")
-            params.append(start)
-        if end is not None:
-            clauses.append("o.first_seen_date <= ?")
-            params.append(end)
         return con.execute(
             f"""
-            select {columns}, null::bigint as n_cases_in_filter
-            from marts.dim_offenders o
-            where {' and '.join(clauses)}
-            order by o.n_cases desc, o.total_value_pkr desc, o.cnic
+            with f as (
+                select b.offender_key, count(distinct c.case_id)::bigint as n_cases_in_filter
+                from marts.fct_case_persons b
+                join marts.fct_cases c on c.case_id = b.case_id
+                {where} {"and" if where else "where"} b.offender_key is not null
+                group by b.offender_key
+            )
+            select o.offender_key, o.cnic, array_to_string(o.names_seen, '; ') as names_seen,
+                   array_to_string(o.roles, ', ') as roles, o.n_cases::bigint as n_cases,
+                   o.n_formations::bigint as n_formations, o.first_seen_date, o.last_seen_date,
+                   o.total_value_pkr::double as total_value_pkr, o.n_co_offenders::bigint as n_co_offenders,
+                   o.n_vehicles::bigint as n_vehicles, f.n_cases_in_filter
+            from marts.dim_offenders o join f on f.offender_key = o.offender_key
+            where o.is_repeat_offender
+            order by o.n_cases desc, f.n_cases_in_filter desc, o.total_value_pkr desc, o.offender_key
             limit ?
             """,
             [*params, int(limit)],
@@ -1340,62 +1312,50 @@ class OffenderNetwork:
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def offender_network(snapshot: str, cnic: str) -> OffenderNetwork | None:
-    """A person's cases, co-offenders, vehicles and commodities, from the case-person mart
-    (None when the snapshot has none: see :class:`Capabilities`).
+def offender_network(snapshot: Snapshot, person_key: str) -> OffenderNetwork:
+    """A resolved person's cases, co-offenders, vehicles and commodities (``fct_case_persons``).
 
     cases: case_id, case_no, seizure_date, formation_code, formation_name, roles (this
     person's, comma separated), names (as typed in the case), status, adjudication_outcome,
     offence_nature, total_value_pkr, origin, seizure_location, destination (location names).
-    co_offenders: case_id, cnic, names, roles, n_cases (theirs, ``dim_offenders``).
+    co_offenders: case_id, offender_key, cnic, names, roles, n_cases (theirs, ``dim_offenders``).
     vehicles: case_id, vehicle_key, registration_no, chassis_no, engine_no, n_seizures.
     commodities: hs2, description, n_items, n_cases, value_pkr.
     """
-    caps = capabilities(snapshot)
-    if not caps.person_table:
-        return None
-    table = f"{MARTS}.{_ident(caps.person_table)}"
-    role = f"b.{_ident(caps.person_role_column)}" if caps.person_role_column else "null::varchar"
-    name = f"b.{_ident(caps.person_name_column)}" if caps.person_name_column else "null::varchar"
-    my_cases = f"my_cases as (select distinct case_id from {table} where cnic = ?)"
+    my_cases = "my_cases as (select distinct case_id from marts.fct_case_persons where offender_key = ?)"
     with _connect(snapshot) as con:
         cases = con.execute(
-            f"""
-            with loc as (
-                select distinct seizure_location_id as id, seizure_location_name as name from marts.mart_route_flows
-                union select distinct origin_location_id, origin_name from marts.mart_route_flows
-                union select distinct destination_location_id, destination_name from marts.mart_route_flows
-            ),
-            names as (select id, any_value(name) as name from loc where id is not null group by id),
-            mine as (
+            """
+            with mine as (
                 select b.case_id,
-                       string_agg(distinct {role}, ', ') as roles,
-                       string_agg(distinct {name}, '; ') as names
-                from {table} b where b.cnic = ? group by b.case_id
+                       string_agg(distinct b.role, ', ') as roles,
+                       string_agg(distinct b.full_name, '; ') as names
+                from marts.fct_case_persons b where b.offender_key = ? group by b.case_id
             )
             select c.case_id, c.case_no, c.seizure_date, c.formation_code, c.formation_name, mine.roles, mine.names,
                    c.status, c.adjudication_outcome, c.offence_nature, c.total_value_pkr::double as total_value_pkr,
-                   o.name as origin, s.name as seizure_location, d.name as destination
+                   o.location_name as origin, s.location_name as seizure_location, d.location_name as destination
             from mine join marts.fct_cases c on c.case_id = mine.case_id
-            left join names o on o.id = c.origin_location_id
-            left join names s on s.id = c.seizure_location_id
-            left join names d on d.id = c.destination_location_id
+            left join marts.dim_locations o on o.location_id = c.origin_location_id
+            left join marts.dim_locations s on s.location_id = c.seizure_location_id
+            left join marts.dim_locations d on d.location_id = c.destination_location_id
             order by c.seizure_date nulls last, c.case_id
             """,
-            [cnic],
+            [person_key],
         ).df()
         co = con.execute(
             f"""
             with {my_cases}
-            select b.case_id, b.cnic, string_agg(distinct {name}, '; ') as names,
-                   string_agg(distinct {role}, ', ') as roles, any_value(o.n_cases)::bigint as n_cases
-            from {table} b join my_cases using (case_id)
-            left join marts.dim_offenders o on o.cnic = b.cnic
-            where b.cnic is not null and b.cnic <> ?
-            group by b.case_id, b.cnic
-            order by b.cnic, b.case_id
+            select b.case_id, b.offender_key, any_value(b.cnic) as cnic,
+                   string_agg(distinct b.full_name, '; ') as names,
+                   string_agg(distinct b.role, ', ') as roles, any_value(o.n_cases)::bigint as n_cases
+            from marts.fct_case_persons b join my_cases using (case_id)
+            left join marts.dim_offenders o on o.offender_key = b.offender_key
+            where b.offender_key is not null and b.offender_key <> ?
+            group by b.case_id, b.offender_key
+            order by any_value(b.cnic), b.case_id
             """,
-            [cnic, cnic],
+            [person_key, person_key],
         ).df()
         vehicles_df = con.execute(
             f"""
@@ -1406,7 +1366,7 @@ def offender_network(snapshot: str, cnic: str) -> OffenderNetwork | None:
             left join marts.dim_vehicles d on d.vehicle_key = v.vehicle_key
             order by v.vehicle_key, v.case_id
             """,
-            [cnic],
+            [person_key],
         ).df()
         commodities = con.execute(
             f"""
@@ -1419,7 +1379,7 @@ def offender_network(snapshot: str, cnic: str) -> OffenderNetwork | None:
             group by i.hs2
             order by value_pkr desc
             """,
-            [cnic],
+            [person_key],
         ).df()
     return OffenderNetwork(cases, co, vehicles_df, commodities)
 
@@ -1428,7 +1388,7 @@ def offender_network(snapshot: str, cnic: str) -> OffenderNetwork | None:
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def data_quality_checks(snapshot: str) -> pd.DataFrame:
+def data_quality_checks(snapshot: Snapshot) -> pd.DataFrame:
     """Issues per check: severity, source_table, check_name, n_rows, first_seen_at (earliest),
     example (one detail). Quarantined first, then most rows."""
     with _connect(snapshot) as con:
@@ -1455,7 +1415,7 @@ _DQ_ATTRIBUTION = (
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def data_quality_by_formation(
-    snapshot: str, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
     """Issues per check and formation, where the issue's row can be traced to a case in the
     marts (a case, or an item or vehicle kept in the marts); the rest (quarantined rows whose
@@ -1522,7 +1482,7 @@ def data_quality_by_formation(
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def data_quality_rows(snapshot: str, severity: str, check_name: str | None, limit: int = 5000) -> pd.DataFrame:
+def data_quality_rows(snapshot: Snapshot, severity: str, check_name: str | None, limit: int = 5000) -> pd.DataFrame:
     """The issue rows of one severity (and check): source_table, source_pk, check_name,
     detail, first_seen_at; at most ``limit``."""
     check_sql, params = ("and check_name = ?", [check_name]) if check_name else ("", [])
@@ -1540,7 +1500,7 @@ def data_quality_rows(snapshot: str, severity: str, check_name: str | None, limi
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def expectation_results(snapshot: str) -> dict[str, pd.DataFrame]:
+def expectation_results(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     """The snapshot's expectation-result tables (``meta.*expectation*``), as stored."""
     caps = capabilities(snapshot)
     out: dict[str, pd.DataFrame] = {}

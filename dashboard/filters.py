@@ -7,7 +7,8 @@ string (``?from=2025-01-01&to=2025-06-30&formation=II-PSH&formation=CE-QTA``), s
 * moving to another page keeps them (each page has its own widgets, keyed ``<page>_period``
   and ``<page>_formations``, filled from the shared values before they are drawn);
 * a copied URL opens the same view: a new session starts from the query string;
-* values equal to the default (the whole period, all formations) are left out of the URL.
+* values equal to the default (first seizure to the last one not after today, all
+  formations) are left out of the URL.
 
 Page-specific choices (a searched registration, an HS code, an officer…) use
 :func:`bound_value`, the same mechanism for one widget and one query parameter.
@@ -85,8 +86,10 @@ class Filters:
     start: date
     end: date
     formations: tuple[str, ...]  # empty = all
+    # the default period (:func:`default_period`): a period covering it is the whole period
     min_date: date
     max_date: date
+    all_formations_label: str = "all formations"  # what an empty choice means to the reader
 
     @property
     def is_whole_period(self) -> bool:
@@ -112,7 +115,7 @@ class Filters:
 
     def scope(self) -> str:
         """One caption line saying what the page shows."""
-        formations = "all formations" if not self.formations else ", ".join(self.formations)
+        formations = self.all_formations_label if not self.formations else ", ".join(self.formations)
         return f"Seizures from {format_date(self.start)} to {format_date(self.end)} · {formations}"
 
     def months_note(self) -> str | None:
@@ -136,9 +139,16 @@ def _year_earlier(day: date) -> date:
 def _clamp_period(start: date, end: date, options: data.FilterOptions) -> tuple[date, date]:
     assert options.min_date is not None and options.max_date is not None
     start, end = max(start, options.min_date), min(end, options.max_date)
-    if start > end:  # wholly outside this snapshot's dates (an old link): the whole range
-        return options.min_date, options.max_date
+    if start > end:  # wholly outside this snapshot's dates (an old link): the default
+        return default_period(options)
     return start, end
+
+
+def default_period(options: data.FilterOptions) -> tuple[date, date]:
+    """From the first seizure to the last one not after today: cases dated in the future
+    are typing errors, shown by the data-quality page and reachable by picking their dates."""
+    assert options.min_date is not None and options.max_date is not None
+    return options.min_date, options.default_end or options.max_date
 
 
 def _shared_state(options: data.FilterOptions) -> tuple[tuple[date, date], tuple[str, ...]]:
@@ -146,7 +156,7 @@ def _shared_state(options: data.FilterOptions) -> tuple[tuple[date, date], tuple
     a link changed it), clamped to what the current snapshot holds."""
     assert options.min_date is not None and options.max_date is not None
     ss = st.session_state
-    period = ss.get(_PERIOD, (options.min_date, options.max_date))
+    period = ss.get(_PERIOD, default_period(options))
     from_values, to_values = _changed_outside(PARAM_FROM), _changed_outside(PARAM_TO)
     if from_values or to_values:
         start = _parse_date(from_values[0]) if from_values else None
@@ -164,15 +174,15 @@ def _shared_state(options: data.FilterOptions) -> tuple[tuple[date, date], tuple
     return period, formations
 
 
-def _on_period_change(key: str, min_date: date, max_date: date) -> None:
+def _on_period_change(key: str, min_date: date, default_end: date) -> None:
     picked = st.session_state.get(key)
     picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    current = st.session_state.get(_PERIOD, (min_date, max_date))
+    current = st.session_state.get(_PERIOD, (min_date, default_end))
     start = picked[0] if len(picked) >= 1 and picked[0] else min_date
     # A range half picked (one date): keep the end unless it is now before the start.
     end = picked[1] if len(picked) >= 2 and picked[1] else current[1]
     if end < start:
-        end = max_date
+        end = max(default_end, start)
     st.session_state[_PERIOD] = (start, end)
 
 
@@ -194,13 +204,14 @@ def period_input(options: data.FilterOptions, page: str) -> tuple[date, date]:
         format="DD/MM/YYYY",
         key=key,
         on_change=_on_period_change,
-        args=(key, options.min_date, options.max_date),
+        args=(key, *default_period(options)),
         help="Cases and items whose seizure date (Pakistan local date) falls in this range. "
         "The choice follows you to the other pages and is kept in the page address.",
     )
     start, end = st.session_state[_PERIOD]
-    _write_param(PARAM_FROM, [start.isoformat()] if start != options.min_date else [])
-    _write_param(PARAM_TO, [end.isoformat()] if end != options.max_date else [])
+    default_start, default_end = default_period(options)
+    _write_param(PARAM_FROM, [start.isoformat()] if start != default_start else [])
+    _write_param(PARAM_TO, [end.isoformat()] if end != default_end else [])
     return start, end
 
 
@@ -214,7 +225,7 @@ def formations_input(options: data.FilterOptions, page: str) -> tuple[str, ...]:
         "Formations",
         options=list(options.formations),
         format_func=lambda code: options.formation_labels.get(code, code),
-        placeholder="All formations",
+        placeholder=options.all_formations_label[0].upper() + options.all_formations_label[1:],
         key=key,
         on_change=_on_formations_change,
         args=(key,),
@@ -283,14 +294,19 @@ def shared_filters(options: data.FilterOptions, page: str, *, columns: Sequence[
         preset_input(options, page)
     with right:
         formations = formations_input(options, page)
-    return Filters(start, end, formations, options.min_date, options.max_date)
+    if options.n_cases_after_today and end < options.max_date:
+        st.caption(
+            f"{options.n_cases_after_today:,} case(s) dated after today (up to {format_date(options.max_date)}), "
+            "probably mistyped, are outside this period; pick their dates or see Data quality."
+        )
+    return Filters(start, end, formations, *default_period(options), options.all_formations_label)
 
 
 def current_filters(options: data.FilterOptions) -> Filters:
     """The shared filters without drawing widgets (for a page that shows them elsewhere)."""
     assert options.min_date is not None and options.max_date is not None
     (start, end), formations = _shared_state(options)
-    return Filters(start, end, formations, options.min_date, options.max_date)
+    return Filters(start, end, formations, *default_period(options), options.all_formations_label)
 
 
 # --------------------------------------------------------------------------- page-specific values

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.formatting import MoneyScale, format_pkt
 
 NOTHING_PUBLISHED_TITLE = "No marts have been published yet."
@@ -54,7 +54,7 @@ def show_nothing_published() -> None:
     )
 
 
-def _leave_legacy_pages_mode() -> None:
+def leave_legacy_pages_mode() -> None:
     """Make sure ``app.py`` (page config, navigation) runs, even on a deep link.
 
     Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage
@@ -72,15 +72,21 @@ def _leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
-def run_page(title: str, render: Callable[[str], None]) -> None:
+def run_page(title: str, render: Callable[[data.Snapshot], None]) -> None:
     """Title the page, then render it against the current snapshot, or explain why there is
     nothing to show.
 
-    ``render`` receives the snapshot key to pass to the :mod:`dashboard.data` functions.
+    ``render`` receives the snapshot, seen through the signed-in user's scope, to pass to
+    the :mod:`dashboard.data` functions.
     """
-    _leave_legacy_pages_mode()
+    leave_legacy_pages_mode()
+    principal = auth.current_principal()
+    if principal is None or not principal.sees_data:
+        # app.py signs users in before any page; this guards a page reached any other way.
+        st.error("Sign in with an account that may see seizure data to open this page.")
+        return
     st.title(title)
-    snapshot = data.current_snapshot()
+    snapshot = data.current_snapshot(data.Scope.for_principal(principal))
     if snapshot is None:
         show_nothing_published()
         return
@@ -122,7 +128,7 @@ def _age(published_at: datetime | None) -> str:
     return f"{seconds / 86400:.0f} days ago"
 
 
-def freshness_caption(snapshot: str) -> None:
+def freshness_caption(snapshot: data.Snapshot) -> None:
     """One line under a page title: when the marts were published, and up to when the source."""
     info = data.publish_info(snapshot)
     age = _age(info.published_at)
@@ -133,7 +139,7 @@ def freshness_caption(snapshot: str) -> None:
     st.caption(" · ".join(parts))
 
 
-def is_stale(snapshot: str) -> bool:
+def is_stale(snapshot: data.Snapshot) -> bool:
     hours = _age_hours(data.publish_info(snapshot).published_at)
     return hours is not None and hours > STALE_AFTER_HOURS
 
@@ -177,7 +183,7 @@ def money_axis(scale: MoneyScale) -> dict[str, object]:
     return dict(title=scale.label, tickformat=",.0f" if not scale.suffix else ",.1f")
 
 
-def require(snapshot: str, *tables: str, what: str = "This page") -> bool:
+def require(snapshot: data.Snapshot, *tables: str, what: str = "This page") -> bool:
     """True when the snapshot has every mart named; else say which are missing."""
     missing = [t for t in tables if not data.capabilities(snapshot).has(t)]
     if missing:
@@ -189,7 +195,7 @@ def require(snapshot: str, *tables: str, what: str = "This page") -> bool:
     return not missing
 
 
-def page_start(snapshot: str, *marts: str) -> data.FilterOptions | None:
+def page_start(snapshot: data.Snapshot, *marts: str) -> data.FilterOptions | None:
     """The opening every analysis page shares: freshness, the marts it needs, the filter
     options; None (with the reason shown) when the page has nothing to draw."""
     freshness_caption(snapshot)
@@ -200,6 +206,13 @@ def page_start(snapshot: str, *marts: str) -> data.FilterOptions | None:
         empty("The published marts contain no cases yet.")
         return None
     return options
+
+
+def national_figures_note(snapshot: data.Snapshot) -> None:
+    """Under a table of vehicles or people: say why a formation officer sees dashes there."""
+    if snapshot.scope.formations is not None:
+        st.caption("Counts and dates over every formation are not shown for your role (–); "
+                   "the look-up counts the seizures of your formation(s).")
 
 
 def empty(message: str) -> None:
@@ -264,14 +277,25 @@ def excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
 def download_buttons(export: pd.DataFrame, name: str, *, key: str) -> None:
     """CSV and Excel downloads of ``export`` (full amounts in PKR, one row per table row).
 
-    The files are built when a button is clicked, not on every rerun.
+    The files are built when a button is clicked, not on every rerun, and each one built is
+    recorded in the audit log (who, which table, how many rows).
     """
     file_stem = _slug(name)
+    record = auth.audit_recorder()  # the file is built outside this script run
+
+    def audited(build: Callable[[], bytes], file_name: str) -> Callable[[], bytes]:
+        def build_and_record() -> bytes:
+            content = build()
+            record("download", target=file_name, n_rows=len(export), detail=name)
+            return content
+
+        return build_and_record
+
     row = st.container(horizontal=True, gap="small")
     with row:
         st.download_button(
             "Download CSV",
-            data=lambda: csv_bytes(export),
+            data=audited(lambda: csv_bytes(export), f"{file_stem}.csv"),
             file_name=f"{file_stem}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -281,7 +305,7 @@ def download_buttons(export: pd.DataFrame, name: str, *, key: str) -> None:
         if EXCEL_AVAILABLE:
             st.download_button(
                 "Download Excel",
-                data=lambda: excel_bytes(export, name),
+                data=audited(lambda: excel_bytes(export, name), f"{file_stem}.xlsx"),
                 file_name=f"{file_stem}.xlsx",
                 mime=XLSX_MIME,
                 key=f"{key}_xlsx",
@@ -376,7 +400,7 @@ def _markdown_cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def publication_table(snapshot: str) -> None:
+def publication_table(snapshot: data.Snapshot) -> None:
     """When and from what the current marts were published (``meta.publish_info``)."""
     info = data.publish_info(snapshot)
     details = info.details

@@ -1,13 +1,67 @@
-"""Helpers shared by the dashboard's AppTest tests: reading the snapshot directly, and reading
-what a rendered page shows."""
+"""Helpers shared by the dashboard's AppTest tests: signing in, reading the snapshot directly,
+and reading what a rendered page shows."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from antismuggling.access.store import UserStore
+from antismuggling.config import load_settings
 from antismuggling.publish import current_snapshot_path
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+# The dashboard's default period ends at the last seizure not after today (Pakistan): cases
+# dated in the future are typing errors, outside it.
+NOT_AFTER_TODAY = "seizure_date <= cast((now() at time zone 'UTC') + interval 5 hour as date)"
+MONTHS_NOT_AFTER_TODAY = (
+    "seizure_month <= cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)"
+)
+# A test password that passes the strength rules; test users exist only in temporary homes.
+TEST_PASSWORD = "Harbour-Kestrel-2026!"
+
+
+def ensure_user(username: str, role: str, formations: tuple[str, ...] = ()) -> str:
+    """A user of the current data directory's user store (created on first use)."""
+    store = UserStore.from_settings(load_settings())
+    if store.get(username) is None:
+        store.add_user(username, role, TEST_PASSWORD, formations=formations, display_name=username, actor="test")
+    return username
+
+
+def user_for(role: str, formations: tuple[str, ...] = ()) -> str:
+    suffix = "-".join(code.lower() for code in formations)
+    return ensure_user(f"test.{role.replace('_', '')}{'.' + suffix if suffix else ''}", role, formations)
+
+
+def sign_in(at: AppTest, username: str, password: str = TEST_PASSWORD) -> AppTest:
+    """Fill the sign-in form of a fresh session and submit it."""
+    at.text_input(key="_sign_in_user").input(username)
+    at.text_input(key="_sign_in_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def open_app(
+    role: str = "dg", formations: tuple[str, ...] = (), query_params: dict | None = None, page: str | None = None
+) -> AppTest:
+    """A new session signed in as a user of ``role`` (on ``page`` when given); caches cleared."""
+    st.cache_data.clear()
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    sign_in(at, user_for(role, formations))
+    assert_clean(at)
+    if page is not None and page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+        assert_clean(at)
+    return at
 
 
 def snapshot_sql(settings, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ benchmarks/bench_dashboard.py).
 * :class:`RequestLog` records every URL the page requests, so a test can assert that the
   dashboard never leaves localhost.
 * :func:`wait_until_idle` waits for Streamlit to finish a run and for the charts to draw.
+* :func:`sign_in` fills the sign-in form every new session starts with.
 """
 
 from __future__ import annotations
@@ -206,6 +207,16 @@ def wait_until_idle(page, *, timeout: float = 60.0, settle: float = 0.3, expect_
             return quiet_since
         time.sleep(0.05)
     raise TimeoutError(f"the dashboard did not settle within {timeout:.0f} s")
+
+
+def sign_in(page, username: str, password: str, *, expect_success: bool = True) -> None:
+    """Fill and submit the dashboard's sign-in form (the page must be showing it)."""
+    page.get_by_label("User ID", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    wait_until_idle(page, expect_run=True, timeout=120)
+    if expect_success:
+        page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
 
 
 def main_text(page) -> str:

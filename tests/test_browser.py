@@ -18,7 +18,20 @@ from urllib.parse import urlparse
 import duckdb
 import pytest
 
-from browser import PAGES, DashboardServer, RequestLog, find_chromium, launch_chromium, main_text, screenshot, wait_until_idle
+from antismuggling.access.store import UserStore
+from antismuggling.config import load_settings
+from apptest_helpers import TEST_PASSWORD, user_for
+from browser import (
+    PAGES,
+    DashboardServer,
+    RequestLog,
+    find_chromium,
+    launch_chromium,
+    main_text,
+    screenshot,
+    sign_in,
+    wait_until_idle,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -66,19 +79,26 @@ def dashboard(published_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(dashboard):
+def chromium(dashboard):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
-        page = context.new_page()
-        requests = RequestLog(page)
-        page.goto(dashboard.url)
-        wait_until_idle(page, timeout=120)
-        yield page, requests
-        context.close()
-        chromium.close()
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser(dashboard, chromium):
+    """One page signed in as a Director General, shared by the tests in order."""
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    page = context.new_page()
+    requests = RequestLog(page)
+    page.goto(dashboard.url)
+    wait_until_idle(page, timeout=120)
+    sign_in(page, user_for("dg"), TEST_PASSWORD)
+    yield page, requests
+    context.close()
 
 
 def _assert_no_errors(page) -> None:
@@ -127,7 +147,7 @@ def test_filters_follow_the_user_and_live_in_the_url(browser, dashboard, publish
     from dashboard.filters import preset_period
 
     page, requests = browser
-    options = data.filter_options(data.current_snapshot())
+    options = data.filter_options(data.current_snapshot(data.Scope()))
     expected_start, _ = preset_period("Last 12 full months", options)
     _open_from_sidebar(page, "Overview")
     # a quick period: the last 12 full months
@@ -145,10 +165,11 @@ def test_filters_follow_the_user_and_live_in_the_url(browser, dashboard, publish
     assert start in date_box or f"{start[8:10]}/{start[5:7]}/{start[0:4]}" in date_box, date_box
     screenshot(page, SCREENSHOTS / "routes-last-12-months.png")
 
-    # the address opens the same view in a new session
+    # the address opens the same view in a new session, once signed in
     url = page.url
     page.goto(url)
     wait_until_idle(page)
+    sign_in(page, user_for("dg"), TEST_PASSWORD)
     assert page.locator('[data-testid="stDateInput"] input').first.input_value() == date_box
     assert requests.external() == []
 
@@ -237,3 +258,102 @@ def test_tables_download_as_csv_and_excel(browser, published_settings, tmp_path)
     assert path.suffix == ".xlsx"
     assert len(pd.read_excel(path)) == n_formations
     assert requests.external() == []
+
+
+# --------------------------------------------------------------------------- roles
+
+ROLE_PAGES = {
+    "dg": [title for _, title in PAGES] + ["Audit log"],
+    "analyst": [title for _, title in PAGES],
+    "formation_officer": [title for _, title in PAGES],
+    "admin": ["Audit log", "Users"],
+}
+
+
+def _nav_titles(page) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    return [links.nth(i).inner_text().strip() for i in range(links.count())]
+
+
+def test_each_role_signs_in_and_sees_what_it_may(dashboard, chromium, published_settings):
+    """Sign in as each role in a fresh browser; record what every page of its navigation shows
+    (tests/screenshots/roles.json and role-*.png)."""
+    import json
+
+    officer_formation = _snapshot_value(
+        published_settings, "select formation_code from marts.fct_cases group by 1 order by count(*) desc, 1 limit 1"
+    )
+    today = "seizure_date <= cast((now() at time zone 'UTC') + interval 5 hour as date)"
+    expected_cases = {
+        "dg": _snapshot_value(published_settings, f"select count(*) from marts.fct_cases where {today}"),
+        "formation_officer": _snapshot_value(
+            published_settings, f"select count(*) from marts.fct_cases where formation_code = ? and {today}", [officer_formation]
+        ),
+    }
+    expected_cases["analyst"] = expected_cases["dg"]
+    person_of_formation = _snapshot_value(
+        published_settings,
+        "select o.cnic from marts.dim_offenders o join marts.fct_case_persons p using (offender_key) "
+        "where p.formation_code = ? group by o.cnic order by count(*) desc, o.cnic limit 1",
+        [officer_formation],
+    )
+    seen: dict[str, dict[str, str]] = {}
+    for role, titles in ROLE_PAGES.items():
+        username = user_for(role, (officer_formation,) if role == "formation_officer" else ())
+        context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        page = context.new_page()
+        requests = RequestLog(page)
+        page.goto(dashboard.url)
+        wait_until_idle(page, timeout=120)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # nothing before sign-in
+        sign_in(page, username, TEST_PASSWORD)
+        assert _nav_titles(page) == titles, role
+        seen[role] = {}
+        for title in titles:
+            _open_from_sidebar(page, title)
+            _assert_no_errors(page)
+            text = main_text(page)
+            seen[role][title] = " ".join(text.split())[:400]
+            screenshot(page, SCREENSHOTS / f"role-{role}-{title.lower().replace(' ', '-')}.png")
+            if title == "Overview":
+                tile = page.locator('[data-testid="stMetric"]').filter(has_text="Live cases").first
+                value = tile.locator('[data-testid="stMetricValue"]').inner_text()
+                assert int(value.replace(",", "")) == expected_cases[role], (role, value)
+            if title == "Offender profile":
+                box = page.get_by_label("CNIC", exact=True)
+                box.fill(person_of_formation.replace("-", ""))
+                box.press("Enter")
+                wait_until_idle(page, expect_run=True)
+                _assert_no_errors(page)
+                text = main_text(page)
+                seen[role][title + ", a CNIC typed"] = " ".join(text.split())[:400]
+                screenshot(page, SCREENSHOTS / f"role-{role}-offender-looked-up.png")
+                full_cnics = re.findall(r"\b\d{5}-\d{7}-\d\b", text)
+                masked_cnics = re.findall(r"\b\d{5}-\*{7}-\d\b", text)
+                if role == "analyst":
+                    assert not full_cnics and masked_cnics, text[:500]
+                else:
+                    assert person_of_formation in full_cnics and not masked_cnics, text[:500]
+        assert requests.external() == []
+        context.close()
+    # six wrong passwords in a row: the fifth locks the account, the sixth is refused as locked
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(dashboard.url)
+    wait_until_idle(page, timeout=120)
+    victim = user_for("analyst")
+    store = UserStore.from_settings(load_settings())
+    store.unlock(victim, actor="test")
+    messages = []
+    for _ in range(6):
+        sign_in(page, victim, "Not-The-Password-1!", expect_success=False)
+        messages.append(page.locator('[data-testid="stAlertContentWarning"]').first.inner_text().strip())
+    screenshot(page, SCREENSHOTS / "six-wrong-passwords.png")
+    sign_in(page, victim, TEST_PASSWORD, expect_success=False)
+    messages.append(page.locator('[data-testid="stAlertContentWarning"]').first.inner_text().strip())
+    context.close()
+    store.unlock(victim, actor="test")
+    seen["six wrong passwords, then the right one"] = dict(enumerate(messages, start=1))
+    (SCREENSHOTS / "roles.json").write_text(json.dumps(seen, indent=2, default=str))
+    assert messages[:5] == ["Wrong user ID or password."] * 5
+    assert all("locked" in m for m in messages[5:])

@@ -4,30 +4,24 @@ the real pipeline (the ``published_settings`` fixture in conftest.py)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import duckdb
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from antismuggling.config import load_settings
 from antismuggling.publish import current_snapshot_path, publish_marts
 from apptest_helpers import assert_clean as _assert_clean
+from apptest_helpers import NOT_AFTER_TODAY, open_app
 from apptest_helpers import count as _count
 from apptest_helpers import metric as _metric
 from apptest_helpers import snapshot_scalar as _snapshot_scalar
 from apptest_helpers import texts as _texts
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-APP = PROJECT_ROOT / "dashboard" / "app.py"
 KPI_LABELS = ("Live cases", "Total (PKR)", "Goods (PKR)", "Vehicles (PKR)", "Items seized")
 
 
 def _run_app() -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(str(APP), default_timeout=120).run()
-    _assert_clean(at)
-    return at
+    return open_app("dg")
 
 
 # --------------------------------------------------------------------------- with marts
@@ -57,12 +51,12 @@ def test_live_cases_and_values_match_the_snapshot(published_settings):
 
     at = _run_app()
 
-    n_cases = _snapshot_scalar(published_settings, "select count(*) from marts.fct_cases")
+    n_cases = _snapshot_scalar(published_settings, f"select count(*) from marts.fct_cases where {NOT_AFTER_TODAY}")
     assert n_cases > 0
     assert _count(_metric(at, "Live cases")) == n_cases
-    n_items = _snapshot_scalar(published_settings, "select count(*) from marts.fct_seizure_items")
+    n_items = _snapshot_scalar(published_settings, f"select count(*) from marts.fct_seizure_items where {NOT_AFTER_TODAY}")
     assert _metric(at, "Items seized") == format_count(n_items)
-    total = _snapshot_scalar(published_settings, "select sum(total_value_pkr) from marts.fct_cases")
+    total = _snapshot_scalar(published_settings, f"select sum(total_value_pkr) from marts.fct_cases where {NOT_AFTER_TODAY}")
     assert _metric(at, "Total (PKR)") == format_pkr_compact(total, prefix=False)
 
 
@@ -103,10 +97,14 @@ def test_formation_filter_changes_the_figures(published_settings):
 def test_period_filter_limits_the_cases(published_settings):
     at = _run_app()
     first, last = at.date_input(key="overview_period").value
+    # the default period ends at the last seizure not after today: a year typed 2206 is a typo
     assert (first, last) == (
         _snapshot_scalar(published_settings, "select min(seizure_date) from marts.fct_cases"),
-        _snapshot_scalar(published_settings, "select max(seizure_date) from marts.fct_cases"),
+        _snapshot_scalar(published_settings, f"select max(seizure_date) from marts.fct_cases where {NOT_AFTER_TODAY}"),
     )
+    future = _snapshot_scalar(published_settings, f"select count(*) from marts.fct_cases where not {NOT_AFTER_TODAY}")
+    assert future > 0, "the demo store should have mistyped future dates"
+    assert f"{future:,} case(s) dated after today" in _texts(at.caption)
     # The middle half of the cases (the demo store has a few mistyped, far-future dates).
     start = _snapshot_scalar(published_settings, "select quantile_disc(seizure_date, 0.25) from marts.fct_cases")
     end = _snapshot_scalar(published_settings, "select quantile_disc(seizure_date, 0.75) from marts.fct_cases")
@@ -155,7 +153,7 @@ def test_a_new_publication_shows_up_at_once(published_settings, tmp_path, monkey
     _assert_clean(at)
     after = _count(_metric(at, "Live cases"))
     assert 0 < after < before
-    assert after == _snapshot_scalar(settings, "select count(*) from marts.fct_cases")
+    assert after == _snapshot_scalar(settings, f"select count(*) from marts.fct_cases where {NOT_AFTER_TODAY}")
 
 
 # --------------------------------------------------------------------------- without marts

@@ -8,25 +8,22 @@ from __future__ import annotations
 import io
 import shutil
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from antismuggling.config import load_settings
 from antismuggling.publish import current_snapshot_path, publish_marts
 from apptest_helpers import assert_clean as _assert_clean
+from apptest_helpers import MONTHS_NOT_AFTER_TODAY, NOT_AFTER_TODAY, open_app
 from apptest_helpers import count as _count
 from apptest_helpers import metric as _metric
 from apptest_helpers import snapshot_scalar as _scalar
 from apptest_helpers import snapshot_sql as _sql
 from apptest_helpers import texts as _texts
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-APP = PROJECT_ROOT / "dashboard" / "app.py"
 
 PAGES = {
     "overview": "Overview",
@@ -46,15 +43,7 @@ NEEDS_MART = "which the current snapshot does not have"
 
 def _open(page: str, query_params: dict | None = None) -> AppTest:
     """A new session on ``page``; ``query_params`` as if the URL carried them."""
-    st.cache_data.clear()
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in (query_params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    _assert_clean(at)
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-        _assert_clean(at)
+    at = open_app("dg", query_params=query_params, page=page)
     assert [t.value for t in at.title] == [PAGES[page]]
     return at
 
@@ -95,11 +84,7 @@ def test_every_page_asks_for_a_refresh_when_nothing_is_published(tmp_path, monke
     monkeypatch.setenv("ANTISMUGGLING_HOME", str(tmp_path / "empty-home"))
     monkeypatch.delenv("ANTISMUGGLING_CONFIG", raising=False)
     for page in PAGES:
-        st.cache_data.clear()
-        at = AppTest.from_file(str(APP), default_timeout=120).run()
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
-        _assert_clean(at)
+        at = open_app("dg", page=page)
         assert "No marts have been published yet" in _texts(at.info), page
         assert not at.get("plotly_chart"), page
 
@@ -134,22 +119,30 @@ def test_pages_say_which_marts_an_older_snapshot_lacks(published_settings, tmp_p
 
 def test_overview_leadership_figures_match_the_marts(published_settings):
     at = _open("overview")
+    # the default period: every seizure up to today
     repeat_vehicles = _scalar(
-        published_settings, "select count(distinct vehicle_key) from marts.mart_vehicle_recidivism where is_repeat"
+        published_settings,
+        f"select count(distinct vehicle_key) from marts.mart_vehicle_recidivism where is_repeat and {NOT_AFTER_TODAY}",
     )
     assert _count(_metric(at, "Repeat vehicles")) == repeat_vehicles
     confiscated = _scalar(
-        published_settings, "select count(*) from marts.mart_vehicle_recidivism where confiscated_u_s_157"
+        published_settings,
+        f"select count(*) from marts.mart_vehicle_recidivism where confiscated_u_s_157 and {NOT_AFTER_TODAY}",
     )
     assert _count(_metric(at, "Vehicles confiscated")) == confiscated
-    backlog = _scalar(published_settings, "select sum(n_pending_adjudication) from marts.mart_formation_accountability")
+    backlog = _scalar(
+        published_settings,
+        f"select sum(n_pending_adjudication) from marts.mart_formation_accountability where {MONTHS_NOT_AFTER_TODAY}",
+    )
     assert _count(_metric(at, "Backlog")) == backlog
 
     league = at.dataframe[0].value
     assert set(league["Formation"]) == set(
         _sql(published_settings, "select distinct formation_code from marts.fct_cases")["formation_code"]
     )
-    assert league["Cases"].sum() == _scalar(published_settings, "select count(*) from marts.fct_cases")
+    assert league["Cases"].sum() == _scalar(
+        published_settings, f"select count(*) from marts.fct_cases where {MONTHS_NOT_AFTER_TODAY}"
+    )
 
 
 def test_overview_compares_a_period_with_the_year_before(published_settings):
@@ -181,7 +174,7 @@ def test_quick_period_sets_whole_months(published_settings):
     from dashboard.filters import preset_period
 
     start, end = at.date_input(key="overview_period").value
-    assert (start, end) == preset_period("Last 12 full months", data.filter_options(data.current_snapshot()))
+    assert (start, end) == preset_period("Last 12 full months", data.filter_options(data.current_snapshot(data.Scope())))
     assert at.selectbox(key="overview_quick_period").value is None  # a one-shot choice
     # the twelve calendar months before this one (unless the data ends before them)
     if date.fromordinal(end.toordinal() + 1).day == 1:
@@ -343,7 +336,9 @@ def test_commodities_highlight_notified_items(published_settings):
 
 def test_routes_filter_by_commodity(published_settings):
     at = _open("routes")
-    assert _count(_metric(at, "Cases")) == _scalar(published_settings, "select count(*) from marts.fct_cases")
+    assert _count(_metric(at, "Cases")) == _scalar(
+        published_settings, f"select count(*) from marts.fct_cases where {NOT_AFTER_TODAY}"
+    )
     assert len(at.get("plotly_chart")) == 2  # Sankey and map
     chapter = _scalar(
         published_settings,

@@ -315,7 +315,7 @@ def _children_table(
         st.caption("No comparison with a year before: the warehouse has no data that far back for these months.")
 
 
-def _trend(snapshot: str, flt: filters.Filters, chosen: tuple[str | None, str | None], totals: pd.DataFrame) -> None:
+def _trend(snapshot: data.Snapshot, flt: filters.Filters, chosen: tuple[str | None, str | None], totals: pd.DataFrame) -> None:
     level, code = chosen
     if level is None or code == NO_SECTION:
         trend_level, trend_code, what = "chapter", None, "all goods with a known HS chapter"
@@ -384,7 +384,7 @@ def _trend(snapshot: str, flt: filters.Filters, chosen: tuple[str | None, str | 
         st.caption("No year-before line where the warehouse has no data a year earlier.")
 
 
-def _notified(snapshot: str, flt: filters.Filters) -> None:
+def _notified(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     st.subheader("Notified items")
     df = data.notified_items(snapshot, flt.start, flt.end, flt.formations)
     if df.empty:
@@ -413,7 +413,7 @@ def _notified(snapshot: str, flt: filters.Filters) -> None:
     st.caption("Goods whose HS heading is on the list of notified items (highlighted red above).")
 
 
-def render(snapshot: str) -> None:
+def render(snapshot: data.Snapshot) -> None:
     options = ui.page_start(snapshot, "mart_hs_trends")
     if options is None:
         return

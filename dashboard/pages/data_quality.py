@@ -25,7 +25,7 @@ def _pkt(times: pd.Series) -> pd.Series:
     return pd.to_datetime(times) + pd.Timedelta(hours=5)
 
 
-def _freshness(snapshot: str) -> None:
+def _freshness(snapshot: data.Snapshot) -> None:
     st.subheader("Freshness")
     left, right = st.columns([3, 2])
     with left:
@@ -34,6 +34,9 @@ def _freshness(snapshot: str) -> None:
                    "change time read from the operational store.")
     with right:
         rows = data.table_rows(snapshot)
+        if rows.empty:
+            ui.empty("Row counts of whole marts are shown to roles that see every formation.")
+            return
         ui.table(
             rows.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
             name="published marts",
@@ -43,7 +46,7 @@ def _freshness(snapshot: str) -> None:
         )
 
 
-def _checks(snapshot: str) -> pd.DataFrame:
+def _checks(snapshot: data.Snapshot) -> pd.DataFrame:
     checks = data.data_quality_checks(snapshot)
     st.subheader("Checks")
     if checks.empty:
@@ -104,7 +107,7 @@ def _checks(snapshot: str) -> pd.DataFrame:
     return checks
 
 
-def _by_formation(snapshot: str, flt: filters.Filters) -> None:
+def _by_formation(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     st.subheader("By check and formation")
     df = data.data_quality_by_formation(snapshot, flt.start, flt.end, flt.formations)
     if df.empty:
@@ -143,7 +146,7 @@ def _by_formation(snapshot: str, flt: filters.Filters) -> None:
     )
 
 
-def _rows(snapshot: str, checks: pd.DataFrame) -> None:
+def _rows(snapshot: data.Snapshot, checks: pd.DataFrame) -> None:
     st.subheader("Rows")
     if checks.empty:
         return
@@ -181,7 +184,7 @@ def _rows(snapshot: str, checks: pd.DataFrame) -> None:
     )
 
 
-def _expectations(snapshot: str) -> None:
+def _expectations(snapshot: data.Snapshot) -> None:
     st.subheader("Expectation results")
     results = data.expectation_results(snapshot)
     if not results:
@@ -195,7 +198,7 @@ def _expectations(snapshot: str) -> None:
         ui.table(df, name=table, key=f"{PAGE}_exp_{table}", empty_message="No results recorded.")
 
 
-def render(snapshot: str) -> None:
+def render(snapshot: data.Snapshot) -> None:
     ui.freshness_caption(snapshot)
     options = data.filter_options(snapshot)
     flt = None

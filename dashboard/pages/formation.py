@@ -132,7 +132,7 @@ def _backlog(months: pd.DataFrame, as_of: date) -> None:
     st.caption(f"Age counted from the seizure month to {as_of:%B %Y}.")
 
 
-def _upload_lag(snapshot: str, code: str, flt: filters.Filters, months: pd.DataFrame) -> None:
+def _upload_lag(snapshot: data.Snapshot, code: str, flt: filters.Filters, months: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
         ui.chart_title("Upload lag: days from seizure to entry")
@@ -298,7 +298,7 @@ def _months_table(months: pd.DataFrame) -> None:
         )
 
 
-def _officers(snapshot: str, code: str, flt: filters.Filters) -> None:
+def _officers(snapshot: data.Snapshot, code: str, flt: filters.Filters) -> None:
     st.subheader("Officers")
     if not ui.require(snapshot, "mart_officer_performance", what="The officers' table"):
         return
@@ -342,7 +342,7 @@ def _officers(snapshot: str, code: str, flt: filters.Filters) -> None:
     )
 
 
-def render(snapshot: str) -> None:
+def render(snapshot: data.Snapshot) -> None:
     options = ui.page_start(snapshot, "mart_formation_accountability")
     if options is None:
         return

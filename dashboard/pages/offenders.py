@@ -4,18 +4,31 @@ commodities, routes and value; co-offenders and vehicles as a link graph; a time
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, filters, ui
-from dashboard.formatting import format_count, format_date, format_pkr, format_pkr_compact, format_pkr_exact, money_scale
+from antismuggling.access.roles import mask_cnic
+from dashboard import auth, data, filters, ui
+from dashboard.formatting import (
+    MISSING,
+    format_count,
+    format_date,
+    format_pkr,
+    format_pkr_compact,
+    format_pkr_exact,
+    money_scale,
+)
 from dashboard.search_keys import cnic_search_key
 
 PAGE = "offenders"
 PAGE_TITLE = "Offender profile"
 PARAM = "cnic"
+PERSON_PARAM = "person"  # a person picked from the list, by offender_key (no CNIC in the URL)
+OFFENDER_KEY = re.compile(r"[0-9a-f]{32}")
+REVEALED = "_offenders_revealed_person"
 MAX_GRAPH_CASES = 60
 PERSON_COLOUR = "#1c2733"
 CASE_COLOUR = "#1f5f8b"
@@ -34,8 +47,8 @@ def _search_box() -> str:
         key=key,
         max_chars=40,
         placeholder="e.g. 35202-1234567-1 or 3520212345671",
-        on_change=filters.bound_changed,
-        args=(key, PARAM),
+        on_change=_on_typed,
+        args=(key,),
         help="13 digits, with or without dashes or spaces. Press Enter to search.",
     )
     typed = (st.session_state.get(key) or "").strip()
@@ -43,29 +56,43 @@ def _search_box() -> str:
     return typed
 
 
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    try:
-        return [str(v) for v in value if v is not None]
-    except TypeError:
-        return [str(value)]
+def _on_typed(key: str) -> None:
+    filters.bound_changed(key, PARAM)
+    filters.set_bound(PERSON_PARAM, "")  # a typed CNIC replaces a person picked from the list
 
 
-def _profile_tiles(person: dict[str, object]) -> None:
+def _picked_person() -> str:
+    """The offender_key of a person picked from the repeat-offender list (kept in the URL)."""
+    picked = filters.bound_value(
+        f"{PAGE}_person", PERSON_PARAM, default="", parse=lambda values: values[0][:32] if values else None,
+        dump=lambda v: [v] if v else [],
+    )
+    filters.write_bound(PERSON_PARAM, [picked] if picked else [])
+    return picked
+
+
+def _split_values(texts: pd.Series, separator: str) -> list[str]:
+    return sorted({part.strip() for text in texts.dropna() for part in str(text).split(separator) if part.strip()})
+
+
+def _profile_tiles(person: dict[str, object], network: data.OffenderNetwork) -> None:
+    """The person's figures, counted over the cases the reader may see (all of them, for a
+    reader of every formation: the same as ``dim_offenders``)."""
+    cases = network.cases
     tiles = st.columns(5, border=True)
-    tiles[0].metric("Cases", format_count(person["n_cases"]))
-    tiles[1].metric("Formations", format_count(person["n_formations"]))
-    value = person["total_value_pkr"]
+    tiles[0].metric("Cases", format_count(len(cases)))
+    tiles[1].metric("Formations", format_count(cases["formation_code"].nunique()))
+    value = float(cases["total_value_pkr"].fillna(0).sum())
     tiles[2].metric("Value (PKR)", format_pkr_compact(value, prefix=False), help=f"Total value of their cases: {format_pkr_exact(value)}")
-    tiles[3].metric("Co-offenders", format_count(person["n_co_offenders"]), help="Other people (by CNIC) in their cases")
-    tiles[4].metric("Vehicles", format_count(person["n_vehicles"]), help="Distinct vehicles in their cases")
-    names = _as_list(person.get("names_seen"))
-    roles = _as_list(person.get("roles"))
+    tiles[3].metric(
+        "Co-offenders", format_count(network.co_offenders["offender_key"].nunique()), help="Other people (by CNIC) in their cases"
+    )
+    tiles[4].metric("Vehicles", format_count(network.vehicles["vehicle_key"].nunique()), help="Distinct vehicles in their cases")
+    names = _split_values(cases["names"], ";")
+    roles = _split_values(cases["roles"], ",")
+    dates = cases["seizure_date"].dropna()
     lines = [
-        f"**Seen** from {format_date(person['first_seen_date'])} to {format_date(person['last_seen_date'])}"
+        f"**Seen** from {format_date(dates.min() if len(dates) else None)} to {format_date(dates.max() if len(dates) else None)}"
         + (" · **repeat offender**" if person.get("is_repeat_offender") else ""),
         f"**Roles:** {', '.join(r.replace('_', ' ').lower() for r in roles) or '–'}",
         f"**Names recorded:** {'; '.join(names) or '–'}",
@@ -101,7 +128,7 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
         return placed
 
     co = network.co_offenders[network.co_offenders["case_id"].isin(case_pos)]
-    co_groups = co.groupby("cnic")["case_id"].apply(list).to_dict()
+    co_groups = co.groupby("offender_key")["case_id"].apply(list).to_dict()
     co_pos = outer(co_groups, 2.0)
     veh = network.vehicles[network.vehicles["case_id"].isin(case_pos)]
     veh_groups = veh.groupby("vehicle_key")["case_id"].apply(list).to_dict()
@@ -119,7 +146,7 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1), hoverinfo="skip", showlegend=False, name=name))
 
     edges([((0.0, 0.0), case_pos[c][:2]) for c in case_pos], "rgba(28, 39, 51, 0.35)", "person-case")
-    edges([(case_pos[r.case_id][:2], co_pos[r.cnic]) for r in co.itertuples()], "rgba(91, 103, 112, 0.35)", "case-person")
+    edges([(case_pos[r.case_id][:2], co_pos[r.offender_key]) for r in co.itertuples()], "rgba(91, 103, 112, 0.35)", "case-person")
     edges([(case_pos[r.case_id][:2], veh_pos[r.vehicle_key]) for r in veh.itertuples()], "rgba(224, 138, 44, 0.5)", "case-vehicle")
 
     scale = money_scale(cases["total_value_pkr"])
@@ -149,8 +176,10 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
         )
     )
     if co_pos:
-        info = co.groupby("cnic").agg(names=("names", "first"), n_cases=("n_cases", "max"), shared=("case_id", "nunique"))
-        cnics = list(co_pos)
+        info = co.groupby("offender_key").agg(
+            cnic=("cnic", "first"), names=("names", "first"), n_cases=("n_cases", "max"), shared=("case_id", "nunique")
+        )
+        cnics = list(co_pos)  # offender keys: masked CNICs may coincide
         fig.add_trace(
             go.Scatter(
                 x=[co_pos[c][0] for c in cnics],
@@ -166,7 +195,7 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
                 name="Co-offenders",
                 customdata=list(
                     zip(
-                        cnics,
+                        [info.at[c, "cnic"] for c in cnics],
                         [info.at[c, "names"] or "" for c in cnics],
                         [format_count(info.at[c, "shared"]) for c in cnics],
                         [format_count(info.at[c, "n_cases"]) for c in cnics],
@@ -366,8 +395,14 @@ def _co_offenders(cnic: str, network: data.OffenderNetwork) -> None:
         ui.empty("Nobody else with a valid CNIC appears in these cases.")
         return
     summary = (
-        co.groupby("cnic", as_index=False)
-        .agg(names=("names", "first"), roles=("roles", "first"), shared_cases=("case_id", "nunique"), n_cases=("n_cases", "max"))
+        co.groupby("offender_key", as_index=False)
+        .agg(
+            cnic=("cnic", "first"),
+            names=("names", "first"),
+            roles=("roles", "first"),
+            shared_cases=("case_id", "nunique"),
+            n_cases=("n_cases", "max"),
+        )
         .sort_values(["shared_cases", "n_cases"], ascending=False)
     )
     ui.table(
@@ -402,6 +437,7 @@ def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
         .agg(
             registration_no=("registration_no", "first"),
             chassis_no=("chassis_no", "first"),
+            engine_no=("engine_no", "first"),
             shared_cases=("case_id", "nunique"),
             n_seizures=("n_seizures", "max"),
         )
@@ -410,8 +446,11 @@ def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
     ui.table(
         pd.DataFrame(
             {
-                "Registration": summary["registration_no"].fillna(""),
-                "Chassis": summary["chassis_no"].fillna(""),
+                # A vehicle seized without readable numbers still has its key.
+                "Vehicle": summary["vehicle_key"],
+                "Registration": summary["registration_no"].fillna(MISSING),
+                "Chassis": summary["chassis_no"].fillna(MISSING),
+                "Engine": summary["engine_no"].fillna(MISSING),
                 "In their cases": summary["shared_cases"],
                 "Seizures": summary["n_seizures"],
             }
@@ -426,28 +465,59 @@ def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
     )
 
 
-def _person(snapshot: str, typed: str, flt: filters.Filters) -> None:
-    key = cnic_search_key(typed)
-    if key.problem:
-        st.warning(key.problem)
-        return
-    person = data.offender(snapshot, key.cnic)
+def _person_key(typed: str, picked: str) -> str | None:
+    """The resolved person to show: from the typed CNIC, else from the list's pick."""
+    if typed:
+        key = cnic_search_key(typed)
+        if key.problem:
+            st.warning(key.problem)
+            return None
+        return data.offender_key(key.cnic)
+    return picked if OFFENDER_KEY.fullmatch(picked) else None
+
+
+def _on_reveal(person_key: str, shown_cnic: str) -> None:
+    auth.audit("reveal", target=person_key, n_rows=1, detail=shown_cnic)
+    st.session_state[REVEALED] = person_key
+
+
+def _reveal(snapshot: data.Snapshot, person_key: str, shown_cnic: str) -> data.Snapshot:
+    """For a reader who sees masked identities: a button that unmasks this one person (and
+    records that it did), and the snapshot to draw the profile from."""
+    if not snapshot.scope.mask_pii:
+        return snapshot
+    if st.session_state.get(REVEALED) == person_key:
+        st.caption("Identity revealed for you; the reveal is recorded in the audit log.")
+        return data.Snapshot(snapshot.path, snapshot.scope.revealing(person_key))
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.button(
+        "Reveal identity",
+        key=f"{PAGE}_reveal",
+        on_click=_on_reveal,
+        args=(person_key, shown_cnic),
+        help="Shows this person's CNIC and names. Recorded in the audit log.",
+    )
+    right.caption("CNICs and names are masked for your role. Revealing one person is recorded in the audit log.")
+    return snapshot
+
+
+def _person(snapshot: data.Snapshot, person_key: str, flt: filters.Filters) -> None:
+    person = data.offender(snapshot, person_key)
+    # The audit log names the person by masked CNIC and key: its readers need not see PII.
+    shown = "(no match)" if person is None else str(person["cnic"]) if snapshot.scope.mask_pii else mask_cnic(str(person["cnic"]))
+    auth.audit_lookup("cnic_lookup", person_key, n_rows=int(person["n_cases"]) if person else 0, detail=shown)
     if person is None:
-        ui.empty(f"No person with CNIC {key.cnic} appears in a live case.")
+        ui.empty("No person with this CNIC appears in a live case you may see.")
         return
-    st.subheader(f"CNIC {key.cnic}")
-    _profile_tiles(person)
-    network = data.offender_network(snapshot, key.cnic)
-    if network is None:
-        st.caption(
-            "The published marts have no table linking people to cases, so the person's cases, "
-            "co-offenders, vehicles and timeline cannot be shown; the figures above come from dim_offenders."
-        )
-        return
-    _network(key.cnic, network, flt)
+    snapshot = _reveal(snapshot, person_key, shown)
+    person = data.offender(snapshot, person_key) or person
+    st.subheader(f"CNIC {person['cnic']}")
+    network = data.offender_network(snapshot, person_key)
+    _profile_tiles(person, network)
+    _network(str(person["cnic"]), network, flt)
 
 
-def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
+def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     st.subheader("Repeat offenders")
     people = data.top_offenders(snapshot, flt.start, flt.end, flt.formations)
     if people.empty:
@@ -480,24 +550,20 @@ def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
             "Value": ui.money_column("Value", scale, help="Total value of their cases"),
         },
     )
-    caps = data.capabilities(snapshot)
     st.caption(
-        "People in two or more cases, most cases first"
-        + (
-            ", with a case in the selected period and formations."
-            if caps.person_table
-            else ", seen during the selected period (the marts do not link people to cases, so the formation filter cannot apply)."
-        )
-        + " Select a row to open the profile."
+        "People in two or more cases, most cases first, with a case in the selected period and formations. "
+        "Select a row to open the profile."
     )
+    ui.national_figures_note(snapshot)
     rows = selection.selection.rows if selection is not None else []
     if rows:
-        filters.set_bound(PARAM, str(people.iloc[rows[0]]["cnic"]))
+        filters.set_bound(PARAM, "")
+        filters.set_bound(PERSON_PARAM, str(people.iloc[rows[0]]["offender_key"]))
         st.rerun()
 
 
-def render(snapshot: str) -> None:
-    options = ui.page_start(snapshot, "dim_offenders")
+def render(snapshot: data.Snapshot) -> None:
+    options = ui.page_start(snapshot, "dim_offenders", "fct_case_persons", "dim_locations")
     if options is None:
         return
     typed = _search_box()
@@ -505,8 +571,11 @@ def render(snapshot: str) -> None:
         flt = filters.shared_filters(options, PAGE)
         st.caption("The profile covers every case of the person; these filters mark the cases inside them and "
                    "choose the list of repeat offenders.")
-    if typed:
-        _person(snapshot, typed, flt)
+    picked = _picked_person()
+    if typed or picked:
+        person_key = _person_key(typed, picked)
+        if person_key is not None:
+            _person(snapshot, person_key, flt)
     else:
         st.caption("Type a CNIC above, or pick a repeat offender from the list.")
         _repeat_list(snapshot, flt)

@@ -124,7 +124,7 @@ def _distribution(officers: pd.DataFrame) -> None:
 
 
 def _pick_officer(
-    snapshot: str, officers: pd.DataFrame, flt: filters.Filters
+    snapshot: data.Snapshot, officers: pd.DataFrame, flt: filters.Filters
 ) -> tuple[int, pd.DataFrame] | None:
     st.subheader("An officer's cases")
     ids = [int(v) for v in officers["officer_id"]]
@@ -201,7 +201,7 @@ def _officer_cases_table(officer_id: int, cases: pd.DataFrame) -> None:
     )
 
 
-def render(snapshot: str) -> None:
+def render(snapshot: data.Snapshot) -> None:
     options = ui.page_start(snapshot, "mart_officer_performance")
     if options is None:
         return

@@ -369,13 +369,13 @@ def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
         st.switch_page(FORMATION_PAGE, query_params={"unit": code})
 
 
-def _league(snapshot: str, start: date, end: date, formations: tuple[str, ...]) -> pd.DataFrame | None:
+def _league(snapshot: data.Snapshot, start: date, end: date, formations: tuple[str, ...]) -> pd.DataFrame | None:
     if not data.capabilities(snapshot).has("mart_formation_accountability"):
         return None
     return data.formation_league(snapshot, start, end, formations)
 
 
-def _by_formation(snapshot: str, flt: filters.Filters, league: pd.DataFrame | None) -> None:
+def _by_formation(snapshot: data.Snapshot, flt: filters.Filters, league: pd.DataFrame | None) -> None:
     st.subheader("By formation")
     if league is None:
         st.caption("The formation league table needs the mart_formation_accountability mart, which this snapshot lacks.")
@@ -430,7 +430,7 @@ def _by_formation(snapshot: str, flt: filters.Filters, league: pd.DataFrame | No
 # --------------------------------------------------------------------------- commodities
 
 
-def _commodities(snapshot: str, flt: filters.Filters) -> None:
+def _commodities(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     st.subheader("Top commodities")
     level = st.segmented_control(
         "HS level",
@@ -555,7 +555,7 @@ def _commodities(snapshot: str, flt: filters.Filters) -> None:
 # --------------------------------------------------------------------------- freshness
 
 
-def _freshness(snapshot: str) -> None:
+def _freshness(snapshot: data.Snapshot) -> None:
     st.subheader("Data freshness")
     left, middle, right = st.columns([5, 3, 2])
     with left:
@@ -590,7 +590,7 @@ def _freshness(snapshot: str) -> None:
 # --------------------------------------------------------------------------- page
 
 
-def render(snapshot: str) -> None:
+def render(snapshot: data.Snapshot) -> None:
     ui.freshness_caption(snapshot)
     options = data.filter_options(snapshot)
     if options.min_date is None or options.max_date is None:

@@ -35,7 +35,7 @@ INFLOW_COLOUR = "rgba(224, 138, 44, 0.55)"
 OUTFLOW_COLOUR = "rgba(31, 95, 139, 0.45)"
 
 
-def _chapters_input(snapshot: str) -> tuple[str, ...]:
+def _chapters_input(snapshot: data.Snapshot) -> tuple[str, ...]:
     chapters = data.hs_chapters(snapshot)
     codes = chapters["hs2"].astype(str).tolist()
     descriptions = dict(zip(chapters["hs2"], chapters["description"].fillna(""), strict=True))
@@ -380,8 +380,8 @@ def _routes_table(flows: pd.DataFrame, names: dict[int, str]) -> None:
         st.caption(f"The {len(top)} routes with most cases, of {format_count(len(flows))}.")
 
 
-def render(snapshot: str) -> None:
-    options = ui.page_start(snapshot, "mart_route_flows")
+def render(snapshot: data.Snapshot) -> None:
+    options = ui.page_start(snapshot, "dim_locations")
     if options is None:
         return
     flt = filters.shared_filters(options, PAGE)

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, filters, ui
+from dashboard import auth, data, filters, ui
 from dashboard.formatting import format_count, format_date, money_scale, plural
 from dashboard.search_keys import vehicle_search_key
 
@@ -58,12 +58,14 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
         f"Most often recorded as: registration `{vehicle['registration_no'] or '–'}`, chassis "
         f"`{vehicle['chassis_no'] or '–'}`, engine `{vehicle['engine_no'] or '–'}`."
     )
+    # counted over the seizures the reader may see (all of them for a reader of every formation)
+    dates = rows["seizure_date"].dropna()
     tiles = st.columns(5, border=True)
-    tiles[0].metric("Seizures", format_count(vehicle["n_seizures"]), help="Case-vehicle records of this vehicle")
-    tiles[1].metric("Cases", format_count(vehicle["n_cases"]))
-    tiles[2].metric("Formations", format_count(vehicle["n_formations"]))
-    tiles[3].metric("First seized", format_date(vehicle["first_seized_date"]))
-    tiles[4].metric("Last seized", format_date(vehicle["last_seized_date"]))
+    tiles[0].metric("Seizures", format_count(len(rows)), help="Case-vehicle records of this vehicle")
+    tiles[1].metric("Cases", format_count(rows["case_id"].nunique()))
+    tiles[2].metric("Formations", format_count(rows["formation_code"].nunique()))
+    tiles[3].metric("First seized", format_date(dates.min() if len(dates) else None))
+    tiles[4].metric("Last seized", format_date(dates.max() if len(dates) else None))
 
     inside = _in_filter(rows, flt)
     scale = money_scale(rows["value_pkr"])
@@ -145,12 +147,13 @@ def _timeline(rows: pd.DataFrame) -> None:
     st.caption("Red: seized again after an earlier seizure.")
 
 
-def _search(snapshot: str, typed: str, flt: filters.Filters) -> None:
+def _search(snapshot: data.Snapshot, typed: str, flt: filters.Filters) -> None:
     key = vehicle_search_key(typed)
     if key.problem:
         st.warning(key.problem)
         return
     seizures = data.vehicle_seizures(snapshot, key.text, key.kinds)
+    auth.audit_lookup("vehicle_lookup", key.text, n_rows=len(seizures))
     if seizures.empty:
         ui.empty(f"No seized vehicle has the registration, chassis or engine number `{key.text}`.")
         suggestions = data.vehicle_suggestions(snapshot, key.text)
@@ -173,7 +176,7 @@ def _search(snapshot: str, typed: str, flt: filters.Filters) -> None:
         _vehicle(vehicle, rows, key.text, flt)
 
 
-def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
+def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     st.subheader("Vehicles seized again")
     repeat = data.repeat_vehicles(snapshot, flt.start, flt.end, flt.formations)
     if repeat.empty:
@@ -204,6 +207,7 @@ def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
         },
     )
     st.caption("Vehicles seized in the selection that had been seized before. Select a row to look it up.")
+    ui.national_figures_note(snapshot)
     rows = selection.selection.rows if selection is not None else []
     if rows:
         row = repeat.iloc[rows[0]]
@@ -211,8 +215,8 @@ def _repeat_list(snapshot: str, flt: filters.Filters) -> None:
         st.rerun()
 
 
-def render(snapshot: str) -> None:
-    options = ui.page_start(snapshot, "mart_vehicle_recidivism", "dim_vehicles")
+def render(snapshot: data.Snapshot) -> None:
+    options = ui.page_start(snapshot, "mart_vehicle_recidivism", "dim_vehicles", "dim_locations")
     if options is None:
         return
     typed = _search_box()

@@ -62,6 +62,15 @@ class Settings:
         return self.home / "dagster"
 
     @property
+    def access_dir(self) -> Path:
+        """Users and the audit trail: private, and never under published/ or warehouse/ (which readers open)."""
+        return self.home / "access"
+
+    @property
+    def users_db_path(self) -> Path:
+        return self.access_dir / "users.db"
+
+    @property
     def demo_store_path(self) -> Path:
         return self.home / "demo" / "ops.db"
 

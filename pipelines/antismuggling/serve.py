@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from rich.console import Console
+from rich.prompt import Prompt
 
 from antismuggling.config import DASHBOARD_DIR, Settings
 from antismuggling.store.urls import parse_store_url
@@ -68,9 +70,43 @@ def ensure_demo_store(settings: Settings, *, cases: int, seed: int) -> None:
         generate_store(settings.ops_url, cases, seed, progress=True)
 
 
+def ensure_first_user(settings: Settings) -> None:
+    """The dashboard has no default account: with no user yet, ask for the first one (a
+    Director General) on the terminal, or say how to create it."""
+    from antismuggling.access.errors import AccessError
+    from antismuggling.access.store import UserStore
+
+    store = UserStore.from_settings(settings)
+    if store.list_users():
+        return
+    if not sys.stdin.isatty():
+        raise RuntimeError(
+            "the dashboard has no users yet and no terminal to ask for one: create one first with "
+            "`antismuggling users add <user-id> --role dg`"
+        )
+    console.print("The dashboard has no users yet. Create the first one (role dg, Director General); "
+                  "add others later with `antismuggling users add`.")
+    username = Prompt.ask("user ID", default="dg", console=console)
+    while True:
+        password = Prompt.ask("password (12+ characters, 3 kinds of character)", password=True, console=console)
+        if password != Prompt.ask("the same password again", password=True, console=console):
+            console.print("[red]the two passwords differ[/]")
+            continue
+        try:
+            store.add_user(username, "dg", password, display_name=username, actor=f"cli:{getpass.getuser()}")
+        except AccessError as exc:
+            console.print(f"[red]{exc}[/]")
+            if "password" not in str(exc):
+                username = Prompt.ask("user ID", default="dg", console=console)
+            continue
+        console.print(f"created user [bold]{username}[/] (dg)")
+        return
+
+
 def run_demo(settings: Settings, *, cases: int, seed: int) -> None:
     from antismuggling.refresh import prepare_dagster_home, run_refresh
 
+    ensure_first_user(settings)
     ensure_demo_store(settings, cases=cases, seed=seed)
     console.print("running a full refresh…")
     outcome = run_refresh(settings, full=True)

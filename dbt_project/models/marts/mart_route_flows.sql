@@ -53,9 +53,7 @@ top_chapter as (
 
 locations as (
     select location_id, location_name, location_kind, country, latitude, longitude
-    from {{ ref('stg_locations') }}
-    where location_id is not null
-    qualify row_number() over (partition by location_id order by updated_at_utc desc nulls last) = 1
+    from {{ ref('dim_locations') }}
 ),
 
 hs_chapters as (
