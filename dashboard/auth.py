@@ -71,12 +71,14 @@ def audit(action: str, *, target: str | None = None, n_rows: int | None = None, 
     audit_recorder()(action, target=target, n_rows=n_rows, detail=detail)
 
 
-def audit_lookup(action: str, target: str, *, n_rows: int, detail: str | None = None) -> None:
-    """Record a look-up once per new search, not on every rerun that redraws its result."""
-    key = f"_audit_last_{action}"
-    if st.session_state.get(key) != target:
+def audit_lookup(action: str, target: str, *, n_rows: int, detail: str | None = None, search: str | None = None) -> None:
+    """Record a look-up once per new search (``search``, by default ``target``), not on every
+    rerun that redraws its result."""
+    last = f"_audit_last_{action}"
+    search = target if search is None else search
+    if st.session_state.get(last) != search:
         audit(action, target=target, n_rows=n_rows, detail=detail)
-        st.session_state[key] = target
+        st.session_state[last] = search
 
 
 def require_principal() -> Principal:
@@ -192,8 +194,8 @@ def sign_out() -> None:
 
 def sidebar_identity(principal: Principal) -> None:
     """Who is signed in, what their role lets them see, and the sign-out button."""
-    scope = ", ".join(principal.formations) if principal.is_scoped else "all formations"
     st.markdown(f"**{principal.display_name}** · {ROLE_LABELS.get(principal.role, principal.role)}")
-    st.caption(f"{ROLE_DESCRIPTIONS.get(principal.role, '')} ({scope})" if principal.sees_data else ROLE_DESCRIPTIONS.get(principal.role, ""))
+    description = ROLE_DESCRIPTIONS.get(principal.role, "")
+    st.caption(f"{description} ({', '.join(principal.formations)})" if principal.is_scoped else description)
     st.button("Sign out", on_click=sign_out, key="_sign_out")
 

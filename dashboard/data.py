@@ -670,10 +670,8 @@ def leadership_kpis(
             n_repeat_offenders = con.execute(
                 f"""
                 with p as (
-                    select distinct b.offender_key, c.case_id, c.seizure_date, c.formation_code
-                    from marts.fct_case_persons b
-                    join marts.fct_cases c on c.case_id = b.case_id
-                    where b.offender_key is not null
+                    select offender_key, seizure_date, formation_code
+                    from marts.fct_case_persons where offender_key is not null
                 ),
                 first_seen as (select offender_key, min(seizure_date) as first_date from p group by offender_key)
                 select count(distinct p.offender_key)::bigint

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from antismuggling.access.roles import Principal
 from dashboard import auth, data
 from dashboard.formatting import MoneyScale, format_pkt
 
@@ -54,7 +55,7 @@ def show_nothing_published() -> None:
     )
 
 
-def leave_legacy_pages_mode() -> None:
+def _leave_legacy_pages_mode() -> None:
     """Make sure ``app.py`` (page config, navigation) runs, even on a deep link.
 
     Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage
@@ -79,7 +80,7 @@ def run_page(title: str, render: Callable[[data.Snapshot], None]) -> None:
     ``render`` receives the snapshot, seen through the signed-in user's scope, to pass to
     the :mod:`dashboard.data` functions.
     """
-    leave_legacy_pages_mode()
+    _leave_legacy_pages_mode()
     principal = auth.current_principal()
     if principal is None or not principal.sees_data:
         # app.py signs users in before any page; this guards a page reached any other way.
@@ -104,6 +105,20 @@ def run_page(title: str, render: Callable[[data.Snapshot], None]) -> None:
             "come from an older version of the pipeline. Run `antismuggling refresh` to "
             f"publish them again.\n\nDetail: `{exc}`"
         )
+
+
+def run_administration_page(
+    title: str, may_open: Callable[[Principal], bool], refusal: str, render: Callable[[], None]
+) -> None:
+    """Title and render a page of the Administration section (no snapshot), or refuse it to
+    a session whose user may not open it."""
+    _leave_legacy_pages_mode()
+    principal = auth.current_principal()
+    if principal is None or not may_open(principal):
+        st.error(refusal)
+        return
+    st.title(title)
+    render()
 
 
 def _age_hours(published_at: datetime | None) -> float | None:
@@ -206,6 +221,22 @@ def page_start(snapshot: data.Snapshot, *marts: str) -> data.FilterOptions | Non
         empty("The published marts contain no cases yet.")
         return None
     return options
+
+
+def published_marts_table(snapshot: data.Snapshot, key: str, **table_options: object) -> None:
+    """Rows per published mart (national figures: readers of every formation only)."""
+    rows = data.table_rows(snapshot)
+    if rows.empty:
+        empty("Row counts of whole marts are shown to roles that see every formation.")
+        return
+    table(
+        rows.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
+        name="published marts",
+        key=key,
+        export=rows,
+        column_config={"Rows": count_column("Rows")},
+        **table_options,
+    )
 
 
 def national_figures_note(snapshot: data.Snapshot) -> None:

@@ -22,12 +22,6 @@ AUDITED_ACTIONS = (
 
 
 def render() -> None:
-    ui.leave_legacy_pages_mode()
-    principal = auth.current_principal()
-    if principal is None or not principal.can_view_audit:
-        st.error("The audit log is for the Director General and administrators.")
-        return
-    st.title(PAGE_TITLE)
     left, middle, right = st.columns([2, 2, 2])
     since = left.date_input("Since (PKT)", value=today_pkt() - timedelta(days=30), key=f"{PAGE}_since", format="DD/MM/YYYY")
     user = middle.text_input("User ID", key=f"{PAGE}_user", max_chars=32).strip().lower() or None
@@ -65,4 +59,9 @@ def render() -> None:
                "`antismuggling audit export` writes all of it to a CSV file.")
 
 
-render()
+ui.run_administration_page(
+    PAGE_TITLE,
+    lambda principal: principal.can_view_audit,
+    "The audit log is for the Director General and administrators.",
+    render,
+)

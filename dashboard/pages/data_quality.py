@@ -33,17 +33,7 @@ def _freshness(snapshot: data.Snapshot) -> None:
         st.caption("Times are Pakistan Standard Time, PKT (UTC+5). The source watermark is the latest "
                    "change time read from the operational store.")
     with right:
-        rows = data.table_rows(snapshot)
-        if rows.empty:
-            ui.empty("Row counts of whole marts are shown to roles that see every formation.")
-            return
-        ui.table(
-            rows.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
-            name="published marts",
-            key=f"{PAGE}_marts",
-            export=rows,
-            column_config={"Rows": ui.count_column("Rows")},
-        )
+        ui.published_marts_table(snapshot, f"{PAGE}_marts")
 
 
 def _checks(snapshot: data.Snapshot) -> pd.DataFrame:

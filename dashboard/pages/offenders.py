@@ -477,7 +477,7 @@ def _person_key(typed: str, picked: str) -> str | None:
 
 
 def _on_reveal(person_key: str, shown_cnic: str) -> None:
-    auth.audit("reveal", target=person_key, n_rows=1, detail=shown_cnic)
+    auth.audit("reveal", target=shown_cnic, n_rows=1, detail=f"person {person_key}")
     st.session_state[REVEALED] = person_key
 
 
@@ -505,14 +505,19 @@ def _person(snapshot: data.Snapshot, person_key: str, flt: filters.Filters) -> N
     person = data.offender(snapshot, person_key)
     # The audit log names the person by masked CNIC and key: its readers need not see PII.
     shown = "(no match)" if person is None else str(person["cnic"]) if snapshot.scope.mask_pii else mask_cnic(str(person["cnic"]))
-    auth.audit_lookup("cnic_lookup", person_key, n_rows=int(person["n_cases"]) if person else 0, detail=shown)
-    if person is None:
+    network = None if person is None else data.offender_network(snapshot, person_key)
+    auth.audit_lookup(
+        "cnic_lookup", shown, n_rows=0 if network is None else len(network.cases), detail=f"person {person_key}",
+        search=person_key,
+    )
+    if person is None or network is None:
         ui.empty("No person with this CNIC appears in a live case you may see.")
         return
-    snapshot = _reveal(snapshot, person_key, shown)
-    person = data.offender(snapshot, person_key) or person
+    revealed = _reveal(snapshot, person_key, shown)
+    if revealed != snapshot:
+        person = data.offender(revealed, person_key) or person
+        network = data.offender_network(revealed, person_key)
     st.subheader(f"CNIC {person['cnic']}")
-    network = data.offender_network(snapshot, person_key)
     _profile_tiles(person, network)
     _network(str(person["cnic"]), network, flt)
 

@@ -561,15 +561,7 @@ def _freshness(snapshot: data.Snapshot) -> None:
     with left:
         ui.publication_table(snapshot)
     with middle:
-        rows_df = data.table_rows(snapshot)
-        ui.table(
-            rows_df.rename(columns={"table_name": "Published mart", "n_rows": "Rows"}),
-            name="published marts",
-            key=f"{PAGE}_marts",
-            export=rows_df,
-            height="content",
-            column_config={"Rows": ui.count_column("Rows")},
-        )
+        ui.published_marts_table(snapshot, f"{PAGE}_marts", height="content")
     with right:
         dq = data.data_quality_summary(snapshot)
         if dq.empty:

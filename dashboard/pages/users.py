@@ -13,12 +13,6 @@ PAGE_TITLE = "Users"
 
 
 def render() -> None:
-    ui.leave_legacy_pages_mode()
-    principal = auth.current_principal()
-    if principal is None or not principal.can_manage_users:
-        st.error("The user list is for administrators.")
-        return
-    st.title(PAGE_TITLE)
     users = auth.user_store().list_users()
     if not users:
         ui.empty("No users yet: add them with `antismuggling users add`.")
@@ -40,4 +34,6 @@ def render() -> None:
     )
 
 
-render()
+ui.run_administration_page(
+    PAGE_TITLE, lambda principal: principal.can_manage_users, "The user list is for administrators.", render
+)
