@@ -128,11 +128,15 @@ def _by_formation(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     ui.plot(fig, key=f"{PAGE}_heatmap")
     export = df[["severity", "check_name", "formation_code", "n_rows"]]
     ui.download_buttons(export, "data quality by formation", key=f"{PAGE}_by_formation_download")
+    rest = (
+        "are not shown for your role: they cannot be traced to your formation."
+        if snapshot.scope.formations is not None
+        else f"are under “{UNTRACED}” and always counted: the published data_quality_issues carries no formation."
+    )
     st.caption(
         "Q: quarantined, F: flagged. A row is put under the formation of its case when the case is in the "
-        f"marts (cases, and items and vehicles kept in the marts); the period and formations filter those. "
-        f"The rest — rows whose case is deleted or missing, people, officers, postings — are under "
-        f"“{UNTRACED}” and always counted: the published data_quality_issues carries no formation."
+        "marts (cases, and items and vehicles kept in the marts); the period and formations filter those. "
+        f"The rest — rows whose case is deleted or missing, people, officers, postings — {rest}"
     )
 
 
