@@ -66,6 +66,23 @@ def audit_recorder() -> Callable[..., None]:
     return record
 
 
+def download_recorder() -> Callable[..., None]:
+    """``record(target=…, n_rows=…, detail=…)`` for a download built on request, after the
+    script run that drew its button: it refuses (PermissionError) when the session would have
+    expired by then or the account was disabled or changed since, else audits the download."""
+    principal = current_principal()
+    drawn_at = time.monotonic()
+    record = audit_recorder()
+
+    def record_download(*, target: str, n_rows: int, detail: str) -> None:
+        current = user_store().active_principal(principal.username) if principal else None
+        if current is None or current != principal or time.monotonic() - drawn_at > session_idle_minutes() * 60:
+            raise PermissionError("the session behind this download has ended; sign in again")
+        record("download", target=target, n_rows=n_rows, detail=detail)
+
+    return record_download
+
+
 def audit(action: str, *, target: str | None = None, n_rows: int | None = None, detail: str | None = None) -> None:
     """Append to the audit log on behalf of the signed-in user."""
     audit_recorder()(action, target=target, n_rows=n_rows, detail=detail)
@@ -114,8 +131,11 @@ def _session_principal() -> Principal | None:
 
 
 def _forget(notice: str | None = None) -> None:
+    """End the session's sign-in. The address loses its query too: the next user of this
+    tab must not open on the previous user's look-up or filters."""
     for key in (_PRINCIPAL, _LAST_ACTIVITY):
         st.session_state.pop(key, None)
+    st.query_params.clear()
     if notice:
         st.session_state[_NOTICE] = notice
 
@@ -143,6 +163,10 @@ def _oidc_principal() -> Principal | None:
     """A user signed in through the identity provider and known to the user store."""
     if not _oidc_signed_in():
         return None
+    if st.user.get("email_verified") is False:  # an address the provider has not verified maps to nobody
+        st.error("Your identity provider has not verified your e-mail address. Ask an administrator.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
     subject = str(st.user.get("email") or st.user.get("sub") or "")
     principal = user_store().principal_for_oidc(subject, client=client())
     if principal is None:

@@ -40,7 +40,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from antismuggling.access.scope import Scope, open_scoped
+from antismuggling.access.scope import Scope, open_scoped, person_secret, person_token
 from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, current_snapshot_path
 
@@ -152,7 +152,7 @@ def _open(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
     if str(now_current) != snapshot.path:
         raise SnapshotChanged(f"{Path(snapshot.path).name} was replaced by {now_current.name}")
     # Snapshots are immutable and the last few are kept, so it is still there to attach.
-    return open_scoped(now_current, snapshot.scope)
+    return open_scoped(now_current, snapshot.scope, person_secret(settings.access_dir))
 
 
 # One page run's connection (see :func:`page_run`), per thread: Streamlit runs each
@@ -1251,9 +1251,10 @@ def repeat_vehicles(
 
 
 def offender_key(cnic: str) -> str:
-    """The resolved person's key of a formatted CNIC (``dim_offenders.offender_key``, the md5
-    the marts use), so look-ups work on masked views too."""
-    return hashlib.md5(cnic.encode("utf-8")).hexdigest()
+    """The person key of a formatted CNIC as the views show ``offender_key`` (a keyed hash of
+    the marts' md5), so look-ups work on masked views too."""
+    marts_key = hashlib.md5(cnic.encode("utf-8")).hexdigest()
+    return person_token(person_secret(load_settings().access_dir), marts_key)
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from antismuggling.access.roles import Principal
+from antismuggling.spreadsheet import spreadsheet_safe
 from dashboard import auth, data
 from dashboard.formatting import MoneyScale, format_pkt
 
@@ -218,9 +219,18 @@ def page_start(snapshot: data.Snapshot, *marts: str) -> data.FilterOptions | Non
         return None
     options = data.filter_options(snapshot)
     if options.min_date is None or options.max_date is None:
-        empty("The published marts contain no cases yet.")
+        no_cases(options)
         return None
     return options
+
+
+def no_cases(options: data.FilterOptions) -> None:
+    """What a page shows when the reader's marts hold no case at all."""
+    empty(
+        "The published marts hold no case of your formation(s)."
+        if options.restricted
+        else "The published marts contain no cases yet."
+    )
 
 
 def published_marts_table(snapshot: data.Snapshot, key: str, **table_options: object) -> None:
@@ -281,11 +291,14 @@ def _slug(name: str) -> str:
 
 
 def _export_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Lists become ``a; b`` text, so CSV and Excel cells stay readable."""
+    """Lists become ``a; b`` text, so CSV and Excel cells stay readable; text that a
+    spreadsheet would run as a formula is quoted."""
     out = df.copy()
     for column in out.columns:
-        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[column] = out[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: spreadsheet_safe("; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            )
     return out
 
 
@@ -312,13 +325,12 @@ def download_buttons(export: pd.DataFrame, name: str, *, key: str) -> None:
     recorded in the audit log (who, which table, how many rows).
     """
     file_stem = _slug(name)
-    record = auth.audit_recorder()  # the file is built outside this script run
+    record = auth.download_recorder()  # the file is built outside this script run
 
     def audited(build: Callable[[], bytes], file_name: str) -> Callable[[], bytes]:
         def build_and_record() -> bytes:
-            content = build()
-            record("download", target=file_name, n_rows=len(export), detail=name)
-            return content
+            record(target=file_name, n_rows=len(export), detail=name)  # refuses an expired session
+            return build()
 
         return build_and_record
 

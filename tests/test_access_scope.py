@@ -9,12 +9,13 @@ import duckdb
 import pytest
 
 from antismuggling.access.roles import Principal
-from antismuggling.access.scope import Scope, open_scoped
+from antismuggling.access.scope import Scope, open_scoped, person_token
 from antismuggling.publish import current_snapshot_path
 from apptest_helpers import snapshot_scalar, snapshot_sql
 
 CNIC_DIGITS = re.compile(r"\d{5}-?\d{7}-?\d")
 MASKED_WORD = re.compile(r"^\S\**$")
+SECRET = "0123456789abcdef" * 4
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def _tables(con) -> dict[tuple[str, str], list[str]]:
 
 
 def test_every_table_is_a_view_and_an_unrestricted_scope_sees_everything(snapshot, published_settings):
-    con = open_scoped(snapshot, Scope())
+    con = open_scoped(snapshot, Scope(), SECRET)
     try:
         tables = _tables(con)
         assert ("marts", "fct_cases") in tables and ("meta", "publish_info") in tables
@@ -55,7 +56,7 @@ def test_every_table_is_a_view_and_an_unrestricted_scope_sees_everything(snapsho
 
 
 def test_a_formation_scope_holds_only_that_formations_rows(snapshot, published_settings, formation):
-    con = open_scoped(snapshot, Scope(formations=(formation,)))
+    con = open_scoped(snapshot, Scope(formations=(formation,)), SECRET)
     try:
         tables = _tables(con)
         for (schema, table), columns in tables.items():
@@ -80,13 +81,27 @@ def test_a_formation_scope_holds_only_that_formations_rows(snapshot, published_s
         )
         assert vehicles == expected and vehicles
         people = set(con.execute("select offender_key from marts.dim_offenders").df()["offender_key"])
-        assert people and people <= set(
-            snapshot_sql(
+        assert people and people <= {
+            person_token(SECRET, key)
+            for key in snapshot_sql(
                 published_settings,
-                "select offender_key from marts.fct_case_persons where formation_code = ?",
+                "select offender_key from marts.fct_case_persons where formation_code = ? and offender_key is not null",
                 [formation],
             )["offender_key"]
-        )
+        }
+        # an officer's month counts only the cases credited in the formation
+        assert con.execute(
+            "select sum(n_cases), sum(credited_value_pkr) from marts.mart_officer_performance"
+        ).fetchone() == con.execute(
+            "select count(*), sum(credited_value_pkr) from marts.fct_officer_case_credits"
+        ).fetchone()
+        # a vehicle's numbers and counts come from the formation's own seizures of it
+        mine = con.execute(
+            "select d.n_seizures, d.registration_no, v.n, v.regs from marts.dim_vehicles d join ("
+            "select vehicle_key, count(*) as n, list(registration_no) as regs "
+            "from marts.mart_vehicle_recidivism group by 1) v using (vehicle_key)"
+        ).fetchall()
+        assert all(n_seizures == n and (reg is None or reg in regs) for n_seizures, reg, n, regs in mine)
         # national figures are withheld; reference data is not
         assert con.execute("select count(*) from marts.mart_route_flows").fetchone()[0] == 0
         assert con.execute("select count(*) from meta.table_rows").fetchone()[0] == 0
@@ -119,7 +134,7 @@ def test_a_table_the_scope_does_not_know_is_closed(tmp_path):
             "create table marts.data_quality_issues as select * from (values ('cases', '1'), ('cases', '2'), "
             "('seizure_items', '7')) t(source_table, source_pk)"
         )
-    scoped = open_scoped(path, Scope(formations=("A",)))
+    scoped = open_scoped(path, Scope(formations=("A",)), SECRET)
     try:
         assert scoped.execute("select count(*) from marts.new_national_mart").fetchone()[0] == 0
         assert scoped.execute("select formation_code from marts.new_formation_mart").fetchall() == [("A",)]
@@ -129,7 +144,7 @@ def test_a_table_the_scope_does_not_know_is_closed(tmp_path):
 
 
 def test_masked_scope_shows_no_cnic_or_name(snapshot):
-    con = open_scoped(snapshot, Scope(mask_pii=True))
+    con = open_scoped(snapshot, Scope(mask_pii=True), SECRET)
     try:
         for (schema, table), columns in _tables(con).items():
             types = dict(
@@ -166,14 +181,15 @@ def test_revealing_one_person_unmasks_only_them(snapshot, published_settings):
         published_settings,
         "select offender_key, cnic, names_seen from marts.dim_offenders where n_co_offenders > 0 order by offender_key limit 1",
     ).iloc[0]
-    con = open_scoped(snapshot, Scope(mask_pii=True).revealing(person["offender_key"]))
+    token = person_token(SECRET, person["offender_key"])
+    con = open_scoped(snapshot, Scope(mask_pii=True).revealing(token), SECRET)
     try:
         cnic, names = con.execute(
-            "select cnic, names_seen from marts.dim_offenders where offender_key = ?", [person["offender_key"]]
+            "select cnic, names_seen from marts.dim_offenders where offender_key = ?", [token]
         ).fetchone()
         assert cnic == person["cnic"] and sorted(names) == sorted(person["names_seen"])
         others = con.execute(
-            "select cnic from marts.fct_case_persons where offender_key <> ? and cnic is not null", [person["offender_key"]]
+            "select cnic from marts.fct_case_persons where offender_key <> ? and cnic is not null", [token]
         ).fetchall()
         assert others and not any(CNIC_DIGITS.fullmatch(c) for (c,) in others)
     finally:
@@ -185,7 +201,7 @@ def test_scoped_connections_cannot_reach_files_or_other_databases(snapshot, tmp_
     secret.write_text("a\n1\n")
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
-    con = open_scoped(snapshot, Scope(formations=("X",)))
+    con = open_scoped(snapshot, Scope(formations=("X",)), SECRET)
     try:
         for statement in (
             f"select * from read_csv('{secret}')",
@@ -207,4 +223,21 @@ def test_scopes_of_principals():
     with pytest.raises(PermissionError):
         Scope.for_principal(Principal("d", "admin", (), "D"))
     with pytest.raises(PermissionError):
-        open_scoped(__file__, Scope(formations=()))
+        open_scoped(__file__, Scope(formations=()), SECRET)
+
+
+def test_person_keys_are_keyed_hashes_of_the_marts_key(snapshot, published_settings):
+    """A masked CNIC leaves ten million candidates: the md5 the marts use as offender_key
+    would give the CNIC away, so views show a hash keyed by the installation's secret."""
+    raw = snapshot_sql(published_settings, "select offender_key, cnic from marts.dim_offenders order by 1 limit 3")
+    for scope in (Scope(), Scope(mask_pii=True), Scope(formations=("CE-PSH",))):
+        con = open_scoped(snapshot, scope, SECRET)
+        try:
+            shown = set(con.execute("select offender_key from marts.fct_case_persons").df()["offender_key"].dropna())
+        finally:
+            con.close()
+        assert shown and not shown & set(raw["offender_key"])
+        if scope.formations is None:
+            assert {person_token(SECRET, key) for key in raw["offender_key"]} <= shown
+    assert person_token(SECRET, "a") != person_token("another secret", "a")
+

@@ -27,7 +27,7 @@ PAGE = "offenders"
 PAGE_TITLE = "Offender profile"
 PARAM = "cnic"
 PERSON_PARAM = "person"  # a person picked from the list, by offender_key (no CNIC in the URL)
-OFFENDER_KEY = re.compile(r"[0-9a-f]{32}")
+OFFENDER_KEY = re.compile(r"[0-9a-f]{64}")  # a person key: see data.offender_key
 REVEALED = "_offenders_revealed_person"
 MAX_GRAPH_CASES = 60
 PERSON_COLOUR = "#1c2733"
@@ -52,7 +52,9 @@ def _search_box() -> str:
         help="13 digits, with or without dashes or spaces. Press Enter to search.",
     )
     typed = (st.session_state.get(key) or "").strip()
-    filters.write_bound(PARAM, [typed] if typed else [])
+    # A CNIC never goes into the address (browser history, proxy logs); a link to a person
+    # carries their person key instead (PERSON_PARAM).
+    filters.write_bound(PARAM, [])
     return typed
 
 
@@ -64,7 +66,7 @@ def _on_typed(key: str) -> None:
 def _picked_person() -> str:
     """The offender_key of a person picked from the repeat-offender list (kept in the URL)."""
     picked = filters.bound_value(
-        f"{PAGE}_person", PERSON_PARAM, default="", parse=lambda values: values[0][:32] if values else None,
+        f"{PAGE}_person", PERSON_PARAM, default="", parse=lambda values: values[0][:64] if values else None,
         dump=lambda v: [v] if v else [],
     )
     filters.write_bound(PERSON_PARAM, [picked] if picked else [])
@@ -258,7 +260,9 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
     return fig
 
 
-def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> None:
+def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters, file_label: str) -> None:
+    """The graph, tables and timeline of a person; downloads are named by ``file_label`` (the
+    masked CNIC: file names end up in the audit log and in download folders)."""
     cases = network.cases
     if cases.empty:
         ui.empty("No live case of this person in the marts.")
@@ -272,8 +276,8 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
             notes.append(f"The {MAX_GRAPH_CASES} earliest of {len(cases)} cases are drawn.")
         st.caption(" ".join(notes))
     with right:
-        _co_offenders(cnic, network)
-        _vehicles(cnic, network)
+        _co_offenders(file_label, network)
+        _vehicles(file_label, network)
 
     st.subheader("Timeline")
     dated = cases.dropna(subset=["seizure_date"])
@@ -323,7 +327,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
                 "In filter": inside,
             }
         ),
-        name=f"cases of {cnic}",
+        name=f"cases of {file_label}",
         key=f"{PAGE}_cases",
         export=cases.assign(in_filter=inside.values),
         column_config={
@@ -350,7 +354,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
                         "Value": commodities["value_pkr"] / scale.divisor,
                     }
                 ),
-                name=f"commodities of {cnic}",
+                name=f"commodities of {file_label}",
                 key=f"{PAGE}_commodities",
                 export=commodities,
                 column_config={
@@ -376,7 +380,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters) -> 
             routes.rename(
                 columns={"origin": "From", "seizure_location": "Seized at", "destination": "To", "n_cases": "Cases"}
             ),
-            name=f"routes of {cnic}",
+            name=f"routes of {file_label}",
             key=f"{PAGE}_routes",
             export=routes,
             column_config={"Cases": ui.count_column("Cases")},
@@ -388,7 +392,7 @@ def _roles_text(values: pd.Series) -> pd.Series:
     return values.fillna("").str.replace("_", " ").str.lower()
 
 
-def _co_offenders(cnic: str, network: data.OffenderNetwork) -> None:
+def _co_offenders(file_label: str, network: data.OffenderNetwork) -> None:
     co = network.co_offenders
     st.subheader("Co-offenders")
     if co.empty:
@@ -415,7 +419,7 @@ def _co_offenders(cnic: str, network: data.OffenderNetwork) -> None:
                 "Cases": summary["n_cases"],
             }
         ),
-        name=f"co-offenders of {cnic}",
+        name=f"co-offenders of {file_label}",
         key=f"{PAGE}_co",
         export=summary,
         column_config={
@@ -426,7 +430,7 @@ def _co_offenders(cnic: str, network: data.OffenderNetwork) -> None:
     )
 
 
-def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
+def _vehicles(file_label: str, network: data.OffenderNetwork) -> None:
     vehicles = network.vehicles
     st.subheader("Vehicles")
     if vehicles.empty:
@@ -455,7 +459,7 @@ def _vehicles(cnic: str, network: data.OffenderNetwork) -> None:
                 "Seizures": summary["n_seizures"],
             }
         ),
-        name=f"vehicles of {cnic}",
+        name=f"vehicles of {file_label}",
         key=f"{PAGE}_vehicles",
         export=summary,
         column_config={
@@ -519,7 +523,7 @@ def _person(snapshot: data.Snapshot, person_key: str, flt: filters.Filters) -> N
         network = data.offender_network(revealed, person_key)
     st.subheader(f"CNIC {person['cnic']}")
     _profile_tiles(person, network)
-    _network(str(person["cnic"]), network, flt)
+    _network(str(person["cnic"]), network, flt, file_label=shown)
 
 
 def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:

@@ -586,7 +586,7 @@ def render(snapshot: data.Snapshot) -> None:
     ui.freshness_caption(snapshot)
     options = data.filter_options(snapshot)
     if options.min_date is None or options.max_date is None:
-        ui.empty("The published marts contain no cases yet.")
+        ui.no_cases(options)
         _freshness(snapshot)
         return
 

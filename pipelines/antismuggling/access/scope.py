@@ -7,13 +7,17 @@ snapshot read-only to an in-memory database and defines, for every table of its 
 * **formations**: rows of other formations are filtered out of every table that has a
   ``formation_code``; resolved vehicles and people only appear when seen in the scope's
   formations; data-quality rows only when traced to a case of those formations. National
-  route flows and whole-table row counts are empty, and a vehicle's or person's figures
-  summed over every formation are NULL. A table this module does not know and that has no
+  route flows and whole-table row counts are empty; a person's totals over every
+  formation are NULL, and resolved vehicles and officers' months are rebuilt from the
+  reader's own rows. A table this module does not know and that has no
   ``formation_code`` is empty too: new marts are closed until classified here.
 * **PII masking**: CNICs keep their first five and last digit (``35202-*******-1``), names
   and father's names the first letter of each word, passports likewise; one person's
-  identity can be revealed (``revealed_person``, an ``offender_key``) after an audited
-  request.
+  identity can be revealed (``revealed_person``, a person key) after an audited request.
+* **person keys**: ``offender_key`` in the marts is the md5 of a CNIC, which a masked CNIC
+  narrows to ten million candidates; every view shows a keyed hash of it instead
+  (:func:`person_token`, keyed by a secret of the installation), so a key in a download, a
+  link or the audit log gives nothing away.
 
 Queries written against ``marts.<table>`` then run unchanged, and no page, download or
 look-up can return more than the views hold. After the views exist, external access is
@@ -22,8 +26,12 @@ switched off and the configuration locked, so the connection cannot reach files 
 
 from __future__ import annotations
 
+import hashlib
+import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -37,16 +45,10 @@ SNAPSHOT_ALIAS = "snap"
 # (...)": alternatives OR-ed together, each with the marts it reads (an alternative whose
 # mart the snapshot lacks is dropped). {codes}: the scope's formation codes as an SQL list.
 _SCOPED_FILTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "fct_officer_case_credits": (("formation_code in ({codes}) and case_formation_code in ({codes})", ()),),
-    "dim_vehicles": (
-        (
-            "vehicle_key in (select vehicle_key from {snap}.marts.mart_vehicle_recidivism where formation_code in ({codes}))",
-            ("mart_vehicle_recidivism",),
-        ),
-    ),
+    "fct_officer_case_credits": (("src.formation_code in ({codes}) and src.case_formation_code in ({codes})", ()),),
     "dim_offenders": (
         (
-            "offender_key in (select offender_key from {snap}.marts.fct_case_persons where formation_code in ({codes}))",
+            "src.offender_key in (select offender_key from {snap}.marts.fct_case_persons where formation_code in ({codes}))",
             ("fct_case_persons",),
         ),
     ),
@@ -55,7 +57,7 @@ _SCOPED_FILTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     # a data-quality row only when traced to a case, item or vehicle of the scope
     "data_quality_issues": tuple(
         (
-            f"(source_table = '{source}' and try_cast(source_pk as bigint) in "
+            f"(src.source_table = '{source}' and try_cast(src.source_pk as bigint) in "
             f"(select {key} from {{snap}}.marts.{mart} where formation_code in ({{codes}})))",
             (mart,),
         )
@@ -77,11 +79,62 @@ _NATIONAL_COLUMNS = {
         "n_cases", "n_formations", "roles", "names_seen", "first_seen_date", "last_seen_date", "total_value_pkr",
         "n_co_offenders", "n_vehicles", "n_appearances", "n_times_arrested",
     }),
-    "dim_vehicles": frozenset({
-        "n_seizures", "n_cases", "n_formations", "first_seized_date", "last_seized_date", "n_chassis_numbers",
-        "n_engine_numbers", "n_registration_numbers", "vehicle_value_pkr", "first_case_vehicle_id",
-    }),
     "mart_vehicle_recidivism": frozenset({"prior_seizures", "prior_cases", "prior_formations", "n_vehicle_seizures"}),
+}
+
+# Marts whose rows mix formations: a formation-scoped reader gets them rebuilt from rows it
+# may see. An officer's month sits under one "main" formation in mart_officer_performance
+# but may count cases of others; the scoped view sums the scoped credits instead (grain:
+# officer x month x formation). A resolved vehicle's numbers and counts come from the
+# reader's own seizures of it (its "seized before" flag stays national). Column ->
+# expression; the view keeps the mart's columns and types. {snap}, {codes} as above.
+_SCOPED_REBUILDS = {
+    "dim_vehicles": (
+        "mart_vehicle_recidivism",
+        {
+            "vehicle_key": "v.vehicle_key",
+            "chassis_no": "mode(v.chassis_no)",
+            "engine_no": "mode(v.engine_no)",
+            "registration_no": "mode(v.registration_no)",
+            "n_seizures": "count(*)",
+            "n_cases": "count(distinct v.case_id)",
+            "n_formations": "count(distinct v.formation_code)",
+            "first_seized_date": "min(v.seizure_date)",
+            "last_seized_date": "max(v.seizure_date)",
+            "is_repeat_vehicle": "bool_or(v.is_repeat)",
+            "n_chassis_numbers": "count(distinct v.chassis_no)",
+            "n_engine_numbers": "count(distinct v.engine_no)",
+            "n_registration_numbers": "count(distinct v.registration_no)",
+            "vehicle_value_pkr": "sum(coalesce(v.value_pkr, 0))",
+            "first_case_vehicle_id": "min(v.case_vehicle_id)",
+        },
+        "from {snap}.marts.mart_vehicle_recidivism v where v.formation_code in ({codes}) group by v.vehicle_key",
+    ),
+    "mart_officer_performance": (
+        "fct_officer_case_credits",
+        {
+            "officer_id": "c.officer_id",
+            "seizure_month": "c.seizure_month",
+            "formation_code": "c.formation_code",
+            "n_cases": "count(*)",
+            "credited_value_pkr": "sum(c.credited_value_pkr)",
+            "n_adjudicated": "count(*) filter (where c.is_adjudicated)",
+            "n_confiscated": "count(*) filter (where c.is_confiscated)",
+            "confiscation_rate": "count(*) filter (where c.is_confiscated) / nullif(count(*) filter (where c.is_adjudicated), 0)",
+            "n_formations": "count(distinct c.formation_code)",
+            "cases_total_value_pkr": "sum(c.case_total_value_pkr)",
+            "service_no": "any_value(o.service_no)",
+            "full_name": "any_value(o.full_name)",
+            "designation": "any_value(o.designation)",
+            "is_officer_deleted": "any_value(o.is_officer_deleted)",
+        },
+        "from {snap}.marts.fct_officer_case_credits c "
+        "left join (select officer_id, any_value(service_no) as service_no, any_value(full_name) as full_name, "
+        "any_value(designation) as designation, any_value(is_officer_deleted) as is_officer_deleted "
+        "from {snap}.marts.mart_officer_performance group by officer_id) o on o.officer_id = c.officer_id "
+        "where c.formation_code in ({codes}) and c.case_formation_code in ({codes}) "
+        "group by c.officer_id, c.seizure_month, c.formation_code",
+    ),
 }
 
 # Person-identifying columns, masked by name in every table but the officers' (an officer's
@@ -89,11 +142,44 @@ _NATIONAL_COLUMNS = {
 _CNIC_COLUMNS = frozenset({"cnic"})
 _NAME_COLUMNS = frozenset({"full_name", "father_name", "passport_no"})
 _NAME_LIST_COLUMNS = frozenset({"names_seen"})
+_WITHHELD_COLUMNS = frozenset({"date_of_birth"})  # with a district, enough to identify someone
 _OFFICER_TABLES = frozenset({"mart_officer_performance", "fct_officer_case_credits"})
 # Free-text columns that may quote an identity.
 _TEXT_COLUMNS = frozenset({"detail"})
 # Tables of one row per person (or person in a case), where a revealed person's rows unmask.
 _REVEALABLE_TABLES = frozenset({"fct_case_persons", "dim_offenders"})
+
+
+PERSON_SECRET_FILE = "person-key.secret"
+
+
+def person_secret(access_dir: Path) -> str:
+    """The installation's secret for person keys (created on first use, readable by its
+    owner only). Deleting it changes every person key, and so old links to people."""
+    return _read_or_create_secret(access_dir / PERSON_SECRET_FILE)
+
+
+@cache
+def _read_or_create_secret(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def person_token(secret: str, offender_key: str) -> str:
+    """The person key readers see for a marts ``offender_key`` (equal to the views' SQL)."""
+    return hashlib.sha256((secret + offender_key).encode("utf-8")).hexdigest()
+
+
+def _person_token_sql(secret: str, column: str) -> str:
+    return f"sha256({quote_literal(secret)} || {column})"
 
 
 @dataclass(frozen=True)
@@ -102,7 +188,7 @@ class Scope:
 
     formations: tuple[str, ...] | None = None
     mask_pii: bool = False
-    revealed_person: str | None = None  # offender_key of the one person an analyst unmasked
+    revealed_person: str | None = None  # person key (offender_key as views show it) unmasked by an analyst
 
     @classmethod
     def for_principal(cls, principal: Principal, revealed_person: str | None = None) -> Scope:
@@ -123,9 +209,9 @@ class Scope:
         return self.formations is None and not self.mask_pii
 
 
-def open_scoped(snapshot: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
+def open_scoped(snapshot: Path, scope: Scope, secret: str) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose ``marts`` and ``meta`` views show ``snapshot`` as
-    ``scope`` allows. Close it when done."""
+    ``scope`` allows (``secret``: :func:`person_secret`). Close it when done."""
     if scope.formations is not None and not scope.formations:
         raise PermissionError("a formation-scoped reader needs at least one formation")
     con = duckdb.connect(":memory:")
@@ -144,7 +230,7 @@ def open_scoped(snapshot: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
             con.execute(f"create schema {schema}")
         marts = frozenset(table for schema, table in tables if schema == "marts")
         for (schema, table), table_columns in tables.items():
-            con.execute(view_sql(schema, table, table_columns, scope, marts))
+            con.execute(view_sql(schema, table, table_columns, scope, marts, secret))
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
     except BaseException:
@@ -153,11 +239,26 @@ def open_scoped(snapshot: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def view_sql(schema: str, table: str, columns: Mapping[str, str], scope: Scope, marts: frozenset[str]) -> str:
+def view_sql(
+    schema: str, table: str, columns: Mapping[str, str], scope: Scope, marts: frozenset[str], secret: str
+) -> str:
     """``create view <schema>.<table>`` over the attached snapshot's table (``columns``: name ->
     DuckDB type), as ``scope`` allows (``marts``: the snapshot's marts, which a row filter may
-    read)."""
-    select = ", ".join(_column_sql(table, column, data_type, scope) for column, data_type in columns.items())
+    read; ``secret``: for person keys)."""
+    if scope.formations is not None and table in _SCOPED_REBUILDS:
+        needs, expressions, body = _SCOPED_REBUILDS[table]
+        if needs in marts and set(columns) <= set(expressions):
+            codes = ", ".join(quote_literal(code) for code in scope.formations)
+            select = ", ".join(
+                f"cast({expressions[column]} as {data_type}) as {_ident(column)}" for column, data_type in columns.items()
+            )
+            return (
+                f"create view {_ident(schema)}.{_ident(table)} as select {select} "
+                + body.format(snap=SNAPSHOT_ALIAS, codes=codes)
+            )
+    select = ", ".join(
+        _column_sql(table, column, data_type, scope, secret) for column, data_type in columns.items()
+    )
     source = f"{SNAPSHOT_ALIAS}.{_ident(schema)}.{_ident(table)}"
     where = _row_filter(table, list(columns), scope, marts)
     return f"create view {_ident(schema)}.{_ident(table)} as select {select} from {source} as src where {where}"
@@ -175,12 +276,14 @@ def _row_filter(table: str, columns: list[str], scope: Scope, marts: frozenset[s
         ]
         return " or ".join(f"({a})" for a in alternatives) or "false"
     if "formation_code" in columns:
-        return f"formation_code in ({codes})"
+        return f"src.formation_code in ({codes})"
     return "false"
 
 
-def _column_sql(table: str, column: str, data_type: str, scope: Scope) -> str:
+def _column_sql(table: str, column: str, data_type: str, scope: Scope, secret: str) -> str:
     quoted = f"src.{_ident(column)}"
+    if column == "offender_key":
+        return f"{_person_token_sql(secret, quoted)} as offender_key"
     if scope.formations is not None and column in _NATIONAL_COLUMNS.get(table, ()):
         return f"cast(null as {data_type}) as {_ident(column)}"
     if not scope.mask_pii or table in _OFFICER_TABLES:
@@ -198,10 +301,13 @@ def _column_sql(table: str, column: str, data_type: str, scope: Scope) -> str:
         masked = f"list_sort(list_distinct(list_transform({quoted}, name -> {name_mask_sql('name')})))"
     elif column in _TEXT_COLUMNS:
         masked = text_mask_sql(quoted)
+    elif column in _WITHHELD_COLUMNS:
+        masked = f"cast(null as {data_type})"
     else:
         return quoted
     if scope.revealed_person and table in _REVEALABLE_TABLES:
-        masked = f"case when src.offender_key = {quote_literal(scope.revealed_person)} then {quoted} else {masked} end"
+        revealed = f"{_person_token_sql(secret, 'src.offender_key')} = {quote_literal(scope.revealed_person)}"
+        masked = f"case when {revealed} then {quoted} else {masked} end"
     return f"{masked} as {_ident(column)}"
 
 

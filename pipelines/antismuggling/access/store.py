@@ -34,6 +34,7 @@ from antismuggling.access.passwords import (
 )
 from antismuggling.access.roles import ROLES, Principal
 from antismuggling.config import Settings
+from antismuggling.spreadsheet import spreadsheet_safe
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -552,18 +553,11 @@ def _audit_filter(
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
 
 
-def _spreadsheet_safe(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading quote (audit details can hold typed text)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _write_audit_csv(rows: Iterable[sqlite3.Row], fh: IO[str]) -> int:
     writer = csv.writer(fh)
     writer.writerow(AUDIT_COLUMNS)
     written = 0
     for row in rows:
-        writer.writerow([_spreadsheet_safe(value) for value in row])
+        writer.writerow([spreadsheet_safe(value) for value in row])
         written += 1
     return written
