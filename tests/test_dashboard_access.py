@@ -302,3 +302,52 @@ def test_search_boxes_take_quotes_and_comments_as_text(published_settings, typed
     audit.text_input(key="audit_user").input(typed).run()
     assert_clean(audit)
     assert snapshot_scalar(published_settings, "select count(*) from marts.fct_cases") == cases_before
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def _draw_a_download_button() -> None:
+    """An app that keeps the download recorder a page would give its download buttons."""
+    import streamlit as st
+
+    from dashboard import auth
+
+    st.session_state["record_download"] = auth.download_recorder()
+
+
+def test_a_download_asked_for_after_the_session_ended_is_refused(published_settings, monkeypatch):
+    from antismuggling.access.roles import Principal
+    from dashboard import auth
+
+    username = user_for("analyst")
+    store = UserStore.from_settings(load_settings())
+    at = AppTest.from_function(_draw_a_download_button, default_timeout=60)
+    at.session_state["_auth_principal"] = store.active_principal(username)
+    at.run()
+    record = at.session_state["record_download"]
+
+    record(target="routes.csv", n_rows=12, detail="routes")  # built while the session is alive
+    downloads = _audit("download")
+    assert ((downloads["username"] == username) & (downloads["target"] == "routes.csv") & (downloads["n_rows"] == 12)).any()
+
+    started = time.monotonic()
+    monkeypatch.setattr(auth.time, "monotonic", lambda: started + 31 * 60)  # past the 30-minute idle limit
+    with pytest.raises(PermissionError):
+        record(target="late.csv", n_rows=1, detail="late")
+    monkeypatch.undo()
+
+    store.disable(username, actor="test")
+    try:
+        with pytest.raises(PermissionError):
+            record(target="after-disable.csv", n_rows=1, detail="after disable")
+    finally:
+        store.enable(username, actor="test")
+    store.set_role(username, "formation_officer", ("CE-X",), actor="test")
+    try:
+        with pytest.raises(PermissionError):  # the scope the table was drawn for is gone
+            record(target="after-role-change.csv", n_rows=1, detail="after role change")
+    finally:
+        store.set_role(username, "analyst", (), actor="test")
+    assert not set(_audit("download")["target"]) & {"late.csv", "after-disable.csv", "after-role-change.csv"}
+    assert isinstance(at.session_state["_auth_principal"], Principal)
