@@ -647,7 +647,8 @@ def leadership_kpis(
     n_vehicles_in_confiscated_cases (case vehicles of cases adjudicated CONFISCATED);
     n_repeat_vehicles (distinct vehicles seized in the filter that had been seized before:
     ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders (distinct resolved people in
-    the filter's cases who were in an earlier case the reader may see).
+    the filter's cases who had been in an earlier case: ``fct_case_persons.is_repeat_appearance``).
+    Like the vehicles' flag, "earlier" counts every formation's cases.
     """
     caps = capabilities(snapshot)
     where_v, params_v = _filter_sql(start, end, formations, alias="v")
@@ -668,16 +669,8 @@ def leadership_kpis(
             ).fetchone()
         if caps.has("fct_case_persons"):
             n_repeat_offenders = con.execute(
-                f"""
-                with p as (
-                    select offender_key, seizure_date, formation_code
-                    from marts.fct_case_persons where offender_key is not null
-                ),
-                first_seen as (select offender_key, min(seizure_date) as first_date from p group by offender_key)
-                select count(distinct p.offender_key)::bigint
-                from p join first_seen f on f.offender_key = p.offender_key
-                where p.seizure_date > f.first_date {where_p}
-                """,
+                f"select count(distinct p.offender_key)::bigint from marts.fct_case_persons p "
+                f"where p.is_repeat_appearance {where_p}",
                 params_p,
             ).fetchone()[0]
     return {

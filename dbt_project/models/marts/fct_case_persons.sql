@@ -17,7 +17,13 @@ select
     p.nationality,
     p.home_district,
     p.role,
-    p.custody_status
+    p.custody_status,
+    -- seen again: this case was seized after the person's first case (any formation)
+    coalesce(
+        {{ offender_key("p.cnic") }} is not null
+        and c.seizure_date > min(c.seizure_date) over (partition by {{ offender_key("p.cnic") }}),
+        false
+    )                                                   as is_repeat_appearance
 from {{ ref('int_case_persons_cnic') }} as p
 inner join {{ ref('fct_cases') }} as c
     on c.case_id = p.case_id
