@@ -8,8 +8,9 @@ takes effect on the user's next click; a session idle for longer than
 
 Passwords are checked by :class:`antismuggling.access.store.UserStore` (argon2 hashes,
 lockout after 5 failures); sites with an identity provider may configure Streamlit's OIDC
-sign-in (``[auth]`` in ``.streamlit/secrets.toml``), whose users are mapped to the same roles
-through their ``oidc_subject`` (the e-mail the provider reports).
+sign-in (``[auth]`` in ``~/.streamlit/secrets.toml``, outside the repository), whose users
+are mapped to the same roles through their ``oidc_subject`` (the e-mail the provider
+reports, when it has verified it).
 """
 
 from __future__ import annotations
