@@ -40,7 +40,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from antismuggling.access.scope import Scope, open_scoped, person_secret, person_token
+from antismuggling.access.scope import DQ_ATTRIBUTION, Scope, open_scoped, person_secret, person_token
 from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, current_snapshot_path
 
@@ -1397,14 +1397,6 @@ def data_quality_checks(snapshot: Snapshot) -> pd.DataFrame:
         ).df()
 
 
-# Source tables whose primary key is the key of a mart row that carries formation and date.
-_DQ_ATTRIBUTION = (
-    ("cases", "fct_cases", "case_id"),
-    ("seizure_items", "fct_seizure_items", "item_id"),
-    ("case_vehicles", "mart_vehicle_recidivism", "case_vehicle_id"),
-)
-
-
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def data_quality_by_formation(
     snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
@@ -1421,7 +1413,7 @@ def data_quality_by_formation(
     if "data_quality_issues" not in caps.tables:
         return pd.DataFrame(columns=["severity", "check_name", "formation_code", "n_rows"])
     keys, joins, formation_parts, date_parts, traced_parts = [], [], [], [], []
-    for n, (source_table, mart, key) in enumerate(_DQ_ATTRIBUTION):
+    for n, (source_table, mart, key) in enumerate(DQ_ATTRIBUTION):
         if mart not in caps.tables:
             continue
         alias = f"a{n}"
@@ -1438,17 +1430,8 @@ def data_quality_by_formation(
     formation_sql = f"coalesce({', '.join(formation_parts)})" if formation_parts else "null::varchar"
     date_sql = f"coalesce({', '.join(date_parts)})" if date_parts else "null::date"
     traced_sql = " or ".join(traced_parts) or "false"
-    clauses, params = [], []
-    if start is not None:
-        clauses.append("seizure_date >= ?")
-        params.append(start)
-    if end is not None:
-        clauses.append("seizure_date <= ?")
-        params.append(end)
-    if formations:
-        clauses.append("list_contains(?::varchar[], formation_code)")
-        params.append(list(formations))
-    keep = f"not traced or ({' and '.join(clauses)})" if clauses else "true"
+    traced_filter, params = _filter_sql(start, end, formations, keyword="")
+    keep = f"not traced or ({traced_filter.strip()})" if traced_filter else "true"
     with _connect(snapshot) as con:
         return con.execute(
             f"""

@@ -17,7 +17,8 @@ import streamlit as st
 
 from antismuggling.access.roles import Principal
 from antismuggling.spreadsheet import spreadsheet_safe
-from dashboard import auth, data
+from dashboard import auth, data, filters
+from dashboard.filters import Filters
 from dashboard.formatting import MoneyScale, format_pkt
 
 NOTHING_PUBLISHED_TITLE = "No marts have been published yet."
@@ -222,6 +223,14 @@ def page_start(snapshot: data.Snapshot, *marts: str) -> data.FilterOptions | Non
         no_cases(options)
         return None
     return options
+
+
+def lookup_filters(options: data.FilterOptions, page: str, note: str) -> Filters:
+    """The shared filters of a look-up page, folded away under the search box."""
+    with st.expander("Period and formations", expanded=False):
+        flt = filters.shared_filters(options, page)
+        st.caption(note)
+    return flt
 
 
 def no_cases(options: data.FilterOptions) -> None:

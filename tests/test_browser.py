@@ -20,7 +20,7 @@ import pytest
 
 from antismuggling.access.store import UserStore
 from antismuggling.config import load_settings
-from apptest_helpers import TEST_PASSWORD, user_for
+from apptest_helpers import NOT_AFTER_TODAY, TEST_PASSWORD, user_for
 from browser import (
     PAGES,
     DashboardServer,
@@ -283,11 +283,10 @@ def test_each_role_signs_in_and_sees_what_it_may(dashboard, chromium, published_
     officer_formation = _snapshot_value(
         published_settings, "select formation_code from marts.fct_cases group by 1 order by count(*) desc, 1 limit 1"
     )
-    today = "seizure_date <= cast((now() at time zone 'UTC') + interval 5 hour as date)"
     expected_cases = {
-        "dg": _snapshot_value(published_settings, f"select count(*) from marts.fct_cases where {today}"),
+        "dg": _snapshot_value(published_settings, f"select count(*) from marts.fct_cases where {NOT_AFTER_TODAY}"),
         "formation_officer": _snapshot_value(
-            published_settings, f"select count(*) from marts.fct_cases where formation_code = ? and {today}", [officer_formation]
+            published_settings, f"select count(*) from marts.fct_cases where formation_code = ? and {NOT_AFTER_TODAY}", [officer_formation]
         ),
     }
     expected_cases["analyst"] = expected_cases["dg"]

@@ -18,6 +18,7 @@ from antismuggling.access.store import UserStore
 from antismuggling.config import load_settings
 from apptest_helpers import (
     APP,
+    NOT_AFTER_TODAY,
     TEST_PASSWORD,
     assert_clean,
     count,
@@ -186,8 +187,7 @@ def test_a_formation_officer_sees_only_their_formation_on_every_page(published_s
     ]
     live_cases = snapshot_scalar(
         published_settings,
-        "select count(*) from marts.fct_cases where formation_code = ? "
-        "and seizure_date <= cast((now() at time zone 'UTC') + interval 5 hour as date)",
+        f"select count(*) from marts.fct_cases where formation_code = ? and {NOT_AFTER_TODAY}",
         [formation],
     )
     assert count(metric(at, "Live cases")) == live_cases

@@ -52,11 +52,6 @@ def _downloads(at: AppTest) -> list:
     return [e for e in at.get("download_button")]
 
 
-def _months_up_to_today() -> str:
-    """SQL condition: seizure months not after the current month (future dates are typos)."""
-    return "seizure_month <= cast(date_trunc('month', (now() at time zone 'UTC') + interval 5 hour) as date)"
-
-
 @pytest.fixture(scope="module")
 def busiest_formation(published_settings) -> str:
     return _scalar(
@@ -293,7 +288,7 @@ def test_commodities_drill_down_and_trend(published_settings, busiest_formation)
     )
     from dashboard.formatting import format_pkr_compact
 
-    cond = _months_up_to_today()
+    cond = MONTHS_NOT_AFTER_TODAY
     value = _scalar(
         published_settings,
         f"select sum(value_pkr) from marts.mart_hs_trends where hs_level = 'chapter' and hs_code = ? and {cond}",

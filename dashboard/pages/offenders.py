@@ -576,10 +576,12 @@ def render(snapshot: data.Snapshot) -> None:
     if options is None:
         return
     typed = _search_box()
-    with st.expander("Period and formations", expanded=False):
-        flt = filters.shared_filters(options, PAGE)
-        st.caption("The profile covers every case of the person; these filters mark the cases inside them and "
-                   "choose the list of repeat offenders.")
+    flt = ui.lookup_filters(
+        options,
+        PAGE,
+        "The profile covers every case of the person; these filters mark the cases inside them and "
+        "choose the list of repeat offenders.",
+    )
     picked = _picked_person()
     if typed or picked:
         person_key = _person_key(typed, picked)

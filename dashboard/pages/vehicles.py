@@ -220,10 +220,12 @@ def render(snapshot: data.Snapshot) -> None:
     if options is None:
         return
     typed = _search_box()
-    with st.expander("Period and formations", expanded=False):
-        flt = filters.shared_filters(options, PAGE)
-        st.caption("The look-up finds every seizure of a vehicle, whatever the period and formation; these filters "
-                   "mark the seizures inside them and choose the list of vehicles seized again.")
+    flt = ui.lookup_filters(
+        options,
+        PAGE,
+        "The look-up finds every seizure of a vehicle, whatever the period and formation; these filters "
+        "mark the seizures inside them and choose the list of vehicles seized again.",
+    )
     if typed:
         _search(snapshot, typed, flt)
     else:

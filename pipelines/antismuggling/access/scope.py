@@ -41,6 +41,14 @@ from antismuggling.sqltext import quote_literal
 
 SNAPSHOT_ALIAS = "snap"
 
+# A data-quality row names its source row by table and primary key; these source tables'
+# keys are the keys of mart rows that carry the formation and seizure date of the case.
+DQ_ATTRIBUTION = (
+    ("cases", "fct_cases", "case_id"),
+    ("seizure_items", "fct_seizure_items", "item_id"),
+    ("case_vehicles", "mart_vehicle_recidivism", "case_vehicle_id"),
+)
+
 # How a formation-scoped reader sees the tables that need more than "formation_code in
 # (...)": alternatives OR-ed together, each with the marts it reads (an alternative whose
 # mart the snapshot lacks is dropped). {codes}: the scope's formation codes as an SQL list.
@@ -61,11 +69,7 @@ _SCOPED_FILTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             f"(select {key} from {{snap}}.marts.{mart} where formation_code in ({{codes}})))",
             (mart,),
         )
-        for source, mart, key in (
-            ("cases", "fct_cases", "case_id"),
-            ("seizure_items", "fct_seizure_items", "item_id"),
-            ("case_vehicles", "mart_vehicle_recidivism", "case_vehicle_id"),
-        )
+        for source, mart, key in DQ_ATTRIBUTION
     ),
     "publish_info": (("true", ()),),
     "table_rows": (),  # whole-table counts are national figures
