@@ -13,13 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, server_hardening
 
 _DASHBOARD_DIR = Path(__file__).resolve().parent
 
 APP_TITLE = "Anti-Smuggling Analytics"
 PAGES_DIR = _DASHBOARD_DIR / "pages"
 
+server_hardening.install()  # before anything is drawn: downloads expire, metrics say nothing
 st.set_page_config(page_title=APP_TITLE, page_icon="🛃", layout="wide")
 
 principal = auth.require_principal()

@@ -7,7 +7,8 @@ takes effect on the user's next click; a session idle for longer than
 ``ANTISMUGGLING_SESSION_IDLE_MINUTES`` (30 by default) must sign in again.
 
 Passwords are checked by :class:`antismuggling.access.store.UserStore` (argon2 hashes,
-lockout after 5 failures); sites with an identity provider may configure Streamlit's OIDC
+lockout after 5 failures in a row on an account, and a pause for an address after 20 failures
+from it, :func:`client`); sites with an identity provider may configure Streamlit's OIDC
 sign-in (``[auth]`` in ``~/.streamlit/secrets.toml``, outside the repository), whose users
 are mapped to the same roles through their ``oidc_subject`` (the e-mail the provider
 reports, when it has verified it).
@@ -41,11 +42,25 @@ def user_store() -> UserStore:
     return UserStore.from_settings(load_settings())
 
 
+LOCAL_CLIENT = "localhost"
+
+
 def client() -> str:
-    """The browser's address, for the audit trail ('' when Streamlit cannot tell)."""
+    """The address a sign-in, and every audit row, is attributed to; failed sign-ins are
+    throttled per address (:meth:`UserStore.authenticate`). The browser's address as
+    Streamlit sees it; Streamlit reports none for a connection from this machine, which is a
+    user on the server or a reverse proxy on it: then the address the proxy appended last to
+    ``X-Forwarded-For`` (earlier ones come from the client and may be made up), else
+    ``localhost``. '' when there is no request at all (an AppTest or bare run)."""
     try:
-        return str(st.context.ip_address or "")
-    except Exception:  # an AppTest or bare run has no request
+        address = st.context.ip_address
+        if address:
+            return str(address)
+        forwarded = [
+            hop.strip() for value in st.context.headers.get_all("X-Forwarded-For") for hop in value.split(",")
+        ]
+        return next((hop for hop in reversed(forwarded) if hop), LOCAL_CLIENT)
+    except Exception:  # no runtime, so no request
         return ""
 
 
@@ -192,6 +207,7 @@ def _on_sign_in() -> None:
     st.session_state[_NOTICE] = {
         "locked": "This account is locked after too many failed attempts. Try again later or ask an administrator.",
         "disabled": "This account is disabled. Ask an administrator.",
+        "throttled": "Too many failed sign-ins from your network address. Try again later or ask an administrator.",
     }.get(result.reason, "Wrong user ID or password.")
 
 

@@ -19,6 +19,10 @@ Rules, so the dashboard never gets in the pipeline's way:
 * Values reach SQL only as bound parameters. The only identifiers spliced into SQL text are
   table and column names read back from the snapshot's own ``information_schema``.
 * Money is returned as DOUBLE (the marts hold DECIMAL), counts as integers.
+* Dates and timestamps are real ones or missing: a value Python cannot hold as a date (a
+  five-digit year, which DuckDB hands back as text and pandas keeps as a Timestamp no page
+  can format) is read as missing in every result (:class:`_ScopedConnection`) and left out
+  of the date ranges the filters offer.
 
 When nothing is published, :func:`current_snapshot` returns ``None`` and the query functions
 raise :class:`antismuggling.publish.NothingPublishedError`; pages show a "run
@@ -43,6 +47,7 @@ import streamlit as st
 from antismuggling.access.scope import DQ_ATTRIBUTION, Scope, open_scoped, person_secret, person_token
 from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, current_snapshot_path
+from dashboard.formatting import month_end, months_back
 
 __all__ = [
     "NothingPublishedError",
@@ -136,7 +141,67 @@ def published_dir() -> Path:
     return load_settings().published_dir
 
 
-def _open(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
+# The dates Python can hold: outside them a date is a typing error no page can show.
+_REAL_DATES_SQL = "between date '0001-01-01' and date '9999-12-31'"
+_DATE_TYPES = ("DATE", "TIMESTAMP")  # DuckDB type names (TIMESTAMP WITH TIME ZONE, TIMESTAMP_NS…)
+
+
+def _is_date_type(duckdb_type: object) -> bool:
+    name = str(duckdb_type).upper()
+    return name.startswith(_DATE_TYPES) and not name.endswith("]")  # a DATE[] list is not a date
+
+
+def _is_real_date(value: object) -> bool:
+    # NaT is an instance of datetime; a date DuckDB could not convert arrives as text
+    return isinstance(value, date) and not pd.isna(value)
+
+
+def _real_dates_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every date or timestamp outside years 1 to 9999 made NaT."""
+    for column in df.columns:
+        values = df[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            real = values.dt.year.between(1, 9999)
+            if not real[values.notna()].all():
+                df[column] = values.where(real)
+    return df
+
+
+class _ScopedConnection:
+    """The connection of :func:`antismuggling.access.scope.open_scoped` as the queries use it,
+    ``con.execute(sql, params)`` then ``df()``, ``fetchone()`` or ``fetchall()``, with every
+    date or timestamp that is not a real one read as missing at the point it is read (NaT in
+    frames, None in rows)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def execute(self, sql: str, params: Sequence[object] | None = None) -> _ScopedConnection:
+        self._con.execute(sql, list(params or []))
+        return self
+
+    def df(self) -> pd.DataFrame:
+        return _real_dates_frame(self._con.df())
+
+    def fetchone(self) -> tuple | None:
+        row = self._con.fetchone()
+        return None if row is None else self._real_dates([row])[0]
+
+    def fetchall(self) -> list[tuple]:
+        return self._real_dates(self._con.fetchall())
+
+    def _real_dates(self, rows: list[tuple]) -> list[tuple]:
+        dated = [_is_date_type(column[1]) for column in self._con.description]
+        return [
+            tuple(None if is_date and not _is_real_date(value) else value for value, is_date in zip(row, dated, strict=True))
+            for row in rows
+        ]
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _open(snapshot: Snapshot) -> _ScopedConnection:
     """A read-only, scoped connection to the current snapshot, which must still be ``snapshot``.
 
     ``snapshot`` is the cache key the caller computed. If the pointer has moved on since, the
@@ -152,7 +217,7 @@ def _open(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
     if str(now_current) != snapshot.path:
         raise SnapshotChanged(f"{Path(snapshot.path).name} was replaced by {now_current.name}")
     # Snapshots are immutable and the last few are kept, so it is still there to attach.
-    return open_scoped(now_current, snapshot.scope, person_secret(settings.access_dir))
+    return _ScopedConnection(open_scoped(now_current, snapshot.scope, person_secret(settings.access_dir)))
 
 
 # One page run's connection (see :func:`page_run`), per thread: Streamlit runs each
@@ -179,7 +244,7 @@ def page_run(snapshot: Snapshot) -> Iterator[None]:
 
 
 @contextmanager
-def _connect(snapshot: Snapshot) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(snapshot: Snapshot) -> Iterator[_ScopedConnection]:
     """A read-only connection to the current snapshot: the page run's (:func:`page_run`), or
     a new one closed on exit."""
     if getattr(_run, "snapshot", None) == snapshot:
@@ -194,7 +259,7 @@ def _connect(snapshot: Snapshot) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _marts_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def _marts_columns(con: _ScopedConnection) -> dict[str, list[str]]:
     """Table name -> column names (lower case) for every table (scoped view) in schema ``marts``."""
     rows = con.execute(
         "select table_name, lower(column_name) from information_schema.columns "
@@ -310,7 +375,7 @@ def publish_info(snapshot: Snapshot) -> PublishInfo:
             "order by published_at desc limit 1"
         ).fetchone()
     if row is None:
-        return PublishInfo(None, Path(snapshot).name, {})
+        return PublishInfo(None, Path(snapshot.path).name, {})
     published_at, name, details_text = row
     try:
         details = json.loads(details_text) if details_text else {}
@@ -318,7 +383,7 @@ def publish_info(snapshot: Snapshot) -> PublishInfo:
         details = {}
     if not isinstance(details, dict):
         details = {"details": details}
-    return PublishInfo(published_at, name or Path(snapshot).name, details)
+    return PublishInfo(published_at, name or Path(snapshot.path).name, details)
 
 
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
@@ -357,6 +422,9 @@ class FilterOptions:
     # dated after today.
     default_end: date | None = None
     n_cases_after_today: int = 0
+    # Cases with no seizure date: missing, or implausible and left empty by the pipeline
+    # (flagged in data_quality_issues). They belong to no period.
+    n_cases_undated: int = 0
     restricted: bool = False  # the reader sees only some formations (all of them listed above)
 
     @property
@@ -371,11 +439,13 @@ class FilterOptions:
 def filter_options(snapshot: Snapshot) -> FilterOptions:
     """The seizure-date range and the formations present in ``fct_cases``."""
     with _connect(snapshot) as con:
-        min_date, max_date, default_end, n_after_today = con.execute(
+        min_date, max_date, default_end, n_after_today, n_undated = con.execute(
             f"""
-            select min(seizure_date), max(seizure_date),
-                   max(seizure_date) filter (where seizure_date <= {TODAY_PKT_SQL}),
-                   count(*) filter (where seizure_date > {TODAY_PKT_SQL})::bigint
+            select min(seizure_date) filter (where seizure_date {_REAL_DATES_SQL}),
+                   max(seizure_date) filter (where seizure_date {_REAL_DATES_SQL}),
+                   max(seizure_date) filter (where seizure_date <= {TODAY_PKT_SQL} and seizure_date {_REAL_DATES_SQL}),
+                   count(*) filter (where seizure_date > {TODAY_PKT_SQL})::bigint,
+                   count(*) filter (where seizure_date is null or not (seizure_date {_REAL_DATES_SQL}))::bigint
             from marts.fct_cases
             """
         ).fetchone()
@@ -403,6 +473,7 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
         labels,
         default_end or max_date,
         n_after_today,
+        n_undated,
         restricted=snapshot.scope.formations is not None,
     )
 
@@ -915,11 +986,13 @@ def hs_totals(
     start_m = None if start is None else start.replace(day=1)
     end_m = None if end is None else end.replace(day=1)
     where, params = _month_filter_sql(start, end, formations)
-    prev_start = None if start_m is None else _months_back(start_m, 12)
-    prev_end = None if end_m is None else _months_back(end_m, 12)
+    prev_start = None if start_m is None else months_back(start_m, 12)
+    prev_end = None if end_m is None else months_back(end_m, 12)
     where_prev, params_prev = _filter_sql(prev_start, prev_end, formations, date_column="seizure_month")
     with _connect(snapshot) as con:
-        first_month = con.execute("select min(seizure_month) from marts.fct_cases").fetchone()[0]
+        first_month = con.execute(
+            f"select min(seizure_month) filter (where seizure_month {_REAL_DATES_SQL}) from marts.fct_cases"
+        ).fetchone()[0]
         df = con.execute(
             f"""
             with cur as (
@@ -951,11 +1024,6 @@ def hs_totals(
     return df
 
 
-def _months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hs_code_trend(
     snapshot: Snapshot,
@@ -978,8 +1046,9 @@ def hs_code_trend(
     where, params = _filter_sql(None, None, formations, keyword="and")
     with _connect(snapshot) as con:
         first_month, last_month = con.execute(
-            "select min(seizure_month), max(seizure_month) filter "
-            f"(where seizure_month <= date_trunc('month', {TODAY_PKT_SQL})) from marts.fct_cases"
+            f"select min(seizure_month) filter (where seizure_month {_REAL_DATES_SQL}), max(seizure_month) filter "
+            f"(where seizure_month <= date_trunc('month', {TODAY_PKT_SQL}) and seizure_month {_REAL_DATES_SQL}) "
+            "from marts.fct_cases"
         ).fetchone()
         if first_month is None or last_month is None:
             return pd.DataFrame(
@@ -1030,7 +1099,7 @@ def notified_items(
     value_pkr. Largest value first."""
     # whole months, on the contract's seizure_date
     first = None if start is None else start.replace(day=1)
-    last = None if end is None else date.fromordinal(_months_back(end.replace(day=1), -1).toordinal() - 1)
+    last = None if end is None else month_end(end)
     where, params = _filter_sql(first, last, formations, keyword="and")
     with _connect(snapshot) as con:
         return con.execute(

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.formatting import format_date, today_pkt
+from dashboard.formatting import format_date, month_end, months_back, today_pkt, year_earlier
 
 T = TypeVar("T")
 
@@ -106,12 +107,20 @@ class Filters:
         with the day-level figures); the whole data range counts as aligned."""
         if self.is_whole_period:
             return True
-        next_day = date.fromordinal(self.end.toordinal() + 1)
-        return self.start.day == 1 and next_day.day == 1
+        return self.start.day == 1 and self.end == month_end(self.end)
+
+    def contains(self, seizure_dates: pd.Series, formation_codes: pd.Series) -> pd.Series:
+        """Which rows (of a look-up, which ignores the filters) fall in the period and
+        formations; a row without a seizure date does not."""
+        dates = pd.to_datetime(seizure_dates)
+        inside = dates.between(pd.Timestamp(self.start), pd.Timestamp(self.end)).fillna(False)
+        if self.formations:
+            inside &= formation_codes.isin(self.formations)
+        return inside.astype(bool)
 
     def previous_year(self) -> tuple[date, date]:
         """The same period one year earlier (29 February becomes 28 February)."""
-        return _year_earlier(self.start), _year_earlier(self.end)
+        return year_earlier(self.start), year_earlier(self.end)
 
     def scope(self) -> str:
         """One caption line saying what the page shows."""
@@ -127,13 +136,6 @@ class Filters:
             f"Monthly figures: whole months {first:%b %Y} to {last:%b %Y} "
             f"(the period starts or ends within a month)."
         )
-
-
-def _year_earlier(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
 
 
 def _clamp_period(start: date, end: date, options: data.FilterOptions) -> tuple[date, date]:
@@ -244,23 +246,18 @@ def preset_period(name: str, options: data.FilterOptions, today: date | None = N
     assert options.min_date is not None and options.max_date is not None
     as_of = min(today or today_pkt(), options.max_date)
     this_month = as_of.replace(day=1)
-    last_month_end = date.fromordinal(this_month.toordinal() - 1)
+    last_month_end = month_end(months_back(this_month, 1))
     if name == "Last full month":
         start, end = last_month_end.replace(day=1), last_month_end
     elif name == "Last 3 full months":
-        start, end = _months_before(this_month, 3), last_month_end
+        start, end = months_back(this_month, 3), last_month_end
     elif name == "Last 12 full months":
-        start, end = _months_before(this_month, 12), last_month_end
+        start, end = months_back(this_month, 12), last_month_end
     elif name == "Year to date":
         start, end = as_of.replace(month=1, day=1), as_of
     else:
         start, end = options.min_date, options.max_date
     return _clamp_period(start, end, options)
-
-
-def _months_before(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _on_preset(key: str, options: data.FilterOptions) -> None:
@@ -298,6 +295,11 @@ def shared_filters(options: data.FilterOptions, page: str, *, columns: Sequence[
         st.caption(
             f"{options.n_cases_after_today:,} case(s) dated after today (up to {format_date(options.max_date)}), "
             "probably mistyped, are outside this period; pick their dates or see Data quality."
+        )
+    if options.n_cases_undated:
+        st.caption(
+            f"{options.n_cases_undated:,} case(s) with no plausible seizure date are in no period; "
+            "Data quality lists them with the dates as typed."
         )
     return Filters(start, end, formations, *default_period(options), options.all_formations_label)
 

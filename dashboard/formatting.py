@@ -8,15 +8,24 @@ comparable.
 
 Times are stored in UTC; users read them in Pakistan Standard Time (UTC+5, no daylight
 saving), always with the zone named.
+
+A value the marts do not have, or withhold from the reader (a formation officer sees a
+person's totals over every formation as NULL), reaches the pages as None, NaN, pandas' NA or
+NaT; every function here writes it as :data:`MISSING`, never as ``nan`` or ``<NA>``, and
+:func:`is_missing` / :func:`first_present` let a page test for it (NaN is truthy and NA
+cannot be tested at all, so ``value or default`` is wrong for both).
 """
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Iterable
+
+import pandas as pd
 
 PKT = timezone(timedelta(hours=5), "PKT")
 PKT_LABEL = "PKT (UTC+5)"
@@ -38,8 +47,31 @@ MILLIONS = MoneyScale(1e6, "M", "PKR millions", "PKR M")
 BILLIONS = MoneyScale(1e9, "B", "PKR billions", "PKR B")
 
 
+def is_missing(value: object) -> bool:
+    """True for a value that is not there or is withheld: None, NaN, pandas' NA or NaT."""
+    if not isinstance(value, str) and hasattr(value, "__len__"):
+        return False  # a list of names is a value, even an empty one
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def first_present(*values: object) -> object | None:
+    """The first value that is neither missing nor empty text (``registration or chassis``), else None."""
+    for value in values:
+        if not is_missing(value) and not (isinstance(value, str) and not value.strip()):
+            return value
+    return None
+
+
+def format_text(value: object) -> str:
+    """A value as text for a sentence or a chart label; a dash when it is missing or withheld."""
+    return MISSING if is_missing(value) else str(value)
+
+
 def _as_float(value: object) -> float | None:
-    if value is None:
+    if is_missing(value):
         return None
     if isinstance(value, (int, float, Decimal)):
         number = float(value)
@@ -135,7 +167,7 @@ def today_pkt() -> date:
 
 def to_pkt(value: datetime | str | None) -> datetime | None:
     """A UTC timestamp (naive means UTC; ISO strings accepted) converted to PKT."""
-    if value is None or value == "":
+    if is_missing(value) or value == "":
         return None
     if isinstance(value, str):
         try:
@@ -146,7 +178,10 @@ def to_pkt(value: datetime | str | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(PKT)
+    try:
+        return value.astimezone(PKT)
+    except (OverflowError, ValueError):  # a year 9999 timestamp has no PKT time
+        return None
 
 
 def format_pkt(value: datetime | str | None) -> str:
@@ -156,7 +191,13 @@ def format_pkt(value: datetime | str | None) -> str:
 
 
 def format_date(value: date | None) -> str:
-    return MISSING if value is None else f"{value:%d %b %Y}"
+    """``05 Mar 2025``; a dash for a missing date, or for anything that is not a date."""
+    if is_missing(value) or not isinstance(value, date):
+        return MISSING
+    try:
+        return f"{value:%d %b %Y}"
+    except (TypeError, ValueError, NotImplementedError):  # a pandas Timestamp beyond year 9999
+        return MISSING
 
 
 def format_rate(value: object, *, decimals: int = 1) -> str:
@@ -182,12 +223,33 @@ def format_days(value: object) -> str:
 
 def format_month(value: object) -> str:
     """``Mar 2025`` for a month (any date or timestamp in it)."""
-    if value is None:
+    if is_missing(value) or not isinstance(value, date):
         return MISSING
     try:
         return f"{value:%b %Y}"
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, NotImplementedError):
         return MISSING
+
+
+def months_back(month: date, n: int) -> date:
+    """The first day of the month ``n`` months before ``month``'s (after it, for a negative
+    ``n``), held within the dates Python has: a typo'd year 1 or 9999 must not break a page."""
+    index = month.year * 12 + month.month - 1 - n
+    index = min(max(index, date.min.year * 12), date.max.year * 12 + 11)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def year_earlier(day: date) -> date:
+    """The same day a year before (29 February becomes 28 February); the first date Python
+    has for a day in year 1."""
+    if day.year == date.min.year:
+        return date.min
+    return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def pct_change(current: object, previous: object) -> float | None:

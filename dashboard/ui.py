@@ -19,7 +19,7 @@ from antismuggling.access.roles import Principal
 from antismuggling.spreadsheet import spreadsheet_safe
 from dashboard import auth, data, filters
 from dashboard.filters import Filters
-from dashboard.formatting import MoneyScale, format_pkt
+from dashboard.formatting import MISSING, MoneyScale, first_present, format_pkt, format_text
 
 NOTHING_PUBLISHED_TITLE = "No marts have been published yet."
 # Marts older than this are called out: the pipeline refreshes them daily.
@@ -41,7 +41,7 @@ MUTED_COLOUR = "#9aa5b1"
 SEQUENCE = ["#1f5f8b", "#e08a2c", "#5b6770", "#3f9a6e", "#b8443c", "#7a5aa6", "#c7a23a", "#2b9bb5"]
 
 EXCEL_AVAILABLE = importlib.util.find_spec("openpyxl") is not None
-MISSING_CELL = "–"  # what a table shows for a missing value (Streamlit's default: "None")
+MISSING_CELL = MISSING  # what a table shows for a missing value (Streamlit's default: "None")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -261,7 +261,7 @@ def published_marts_table(snapshot: data.Snapshot, key: str, **table_options: ob
 def national_figures_note(snapshot: data.Snapshot) -> None:
     """Under a table of vehicles or people: say why a formation officer sees dashes there."""
     if snapshot.scope.formations is not None:
-        st.caption("Counts and dates over every formation are not shown for your role (–); "
+        st.caption(f"Counts and dates over every formation are not shown for your role ({MISSING}); "
                    "the look-up counts the seizures of your formation(s).")
 
 
@@ -331,7 +331,9 @@ def download_buttons(export: pd.DataFrame, name: str, *, key: str) -> None:
     """CSV and Excel downloads of ``export`` (full amounts in PKR, one row per table row).
 
     The files are built when a button is clicked, not on every rerun, and each one built is
-    recorded in the audit log (who, which table, how many rows).
+    recorded in the audit log (who, which table, how many rows). ``data`` must stay a
+    callable: a built file is served for a minute only (:mod:`dashboard.server_hardening`),
+    so a file made with the page would be gone when its button is clicked.
     """
     file_stem = _slug(name)
     record = auth.download_recorder()  # the file is built outside this script run
@@ -420,7 +422,7 @@ def fmt_money(scale: MoneyScale) -> str:
 
 def formatted(styler, formats: Mapping[str, str]):
     """Apply number formats (and a dash for missing values) to a Styler's columns."""
-    return styler.format({k: v for k, v in formats.items() if k in styler.data.columns}, na_rep="–")
+    return styler.format({k: v for k, v in formats.items() if k in styler.data.columns}, na_rep=MISSING)
 
 
 def colour_scale(values: pd.Series, *, higher_is_better: bool) -> list[str]:
@@ -448,7 +450,7 @@ def colour_scale(values: pd.Series, *, higher_is_better: bool) -> list[str]:
 
 
 def _markdown_cell(value: object) -> str:
-    text = str(value) if value not in (None, "") else "–"
+    text = format_text(first_present(value))
     return text.replace("|", "\\|").replace("\n", " ")
 
 

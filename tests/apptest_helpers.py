@@ -3,6 +3,8 @@ and reading what a rendered page shows."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -99,3 +101,52 @@ def count(text: str) -> int:
 
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
+
+
+# What a missing value looks like when a page turns it into text instead of a dash.
+RAW_MISSING = re.compile(r"(?<![\w])(?:nan|NaN|NaT|None(?! of\b))(?![\w])|<NA>")
+_TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+# Plotly trace fields a user reads: labels, hover text and legend names.
+_CHART_TEXT_FIELDS = ("text", "customdata", "hovertext", "name", "labels", "label")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def displayed_text(at: AppTest) -> list[tuple[str, str]]:
+    """Every piece of text a user reads on the page, as (where, text): headings, prose,
+    tiles, widget options, chart labels and hover text, and the text cells of tables."""
+    shown: list[tuple[str, str]] = []
+    for kind in _TEXT_ELEMENTS:
+        shown += [(kind, str(e.value)) for e in getattr(at, kind)]
+    for tile in at.metric:
+        shown += [(f"tile {tile.label!r}", text) for text in (tile.label, tile.value, tile.help or "")]
+    for widget in (*at.selectbox, *at.multiselect):
+        shown += [(f"options of {widget.label!r}", str(option)) for option in widget.options]
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec.get("data", []):
+            for part in (trace, trace.get("node") or {}, trace.get("link") or {}):
+                for field in _CHART_TEXT_FIELDS:
+                    shown += [(f"chart {trace.get('type')} {field}", text) for text in _strings(part.get(field))]
+        shown += [("chart annotation", text) for a in spec.get("layout", {}).get("annotations", []) for text in _strings(a.get("text"))]
+    for frame in at.dataframe:
+        df = frame.value
+        shown += [("table heading", str(column)) for column in df.columns]
+        for column in df.columns:
+            if not (pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_datetime64_any_dtype(df[column])):
+                shown += [(f"table column {column!r}", str(v)) for v in df[column].dropna()]
+    return shown
+
+
+def assert_no_raw_missing(at: AppTest, where: str) -> None:
+    """No missing or withheld value is shown as nan, None, NaT or <NA> (a dash instead)."""
+    raw = [(kind, text) for kind, text in displayed_text(at) if RAW_MISSING.search(text)]
+    assert not raw, f"{where}: {raw[:5]}"

@@ -61,6 +61,26 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_browser() -> str:
+    """Chromium's path, with Playwright importable; else skip the test (fail it in CI)."""
+    import pytest
+
+    chromium = find_chromium()
+    reason = None
+    if chromium is None:
+        reason = "chromium is not installed (Debian: apt-get install -y chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright Python package is not installed (uv sync --group dev)"
+    if reason:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{reason}; CI must provide it")
+        pytest.skip(reason)
+    return chromium
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -70,8 +90,11 @@ def free_port() -> int:
 class DashboardServer:
     """``streamlit run dashboard/app.py`` on 127.0.0.1:<free port>, for one data directory."""
 
-    def __init__(self, home: Path | str, *, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self, home: Path | str, *, port: int | None = None, log_path: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.home = Path(home)
+        self.env = dict(env or {})  # more environment for the server (e.g. ANTISMUGGLING_DOWNLOAD_SECONDS)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -82,6 +105,7 @@ class DashboardServer:
         env = dict(os.environ)
         env["ANTISMUGGLING_HOME"] = str(self.home)
         env.pop("ANTISMUGGLING_CONFIG", None)
+        env.update(self.env)
         command = [
             sys.executable, "-m", "streamlit", "run", str(APP),
             "--server.port", str(self.port),

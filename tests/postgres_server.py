@@ -83,6 +83,30 @@ class PostgresServer:
             con.execute(f'create database "{name}"')
         return self.url(name)
 
+    def create_password_user(self, user: str, password: str, database: str) -> str:
+        """A role that must give its password over TCP (the cluster trusts everyone else), owning
+        a new database; returns its URL with the password."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url(), autocommit=True) as con:
+            con.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(user), sql.Literal(password)))
+            con.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(database), sql.Identifier(user)))
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(f"host all {user} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())  # first match wins
+        self._run("pg_ctl", "-D", str(self.data_dir), "reload")
+        deadline = time.monotonic() + 10
+        while True:  # the reload is asynchronous: wait until a wrong password is refused
+            try:
+                psycopg.connect(f"postgresql://{user}:not-{password}@127.0.0.1:{self.port}/{database}").close()
+            except psycopg.OperationalError as exc:
+                if "password authentication failed" in str(exc):
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("pg_hba.conf reload did not take effect")
+            time.sleep(0.1)
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
+
     def wait_ready(self, timeout: float = 30) -> None:
         import psycopg
 

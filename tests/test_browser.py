@@ -10,7 +10,6 @@ when Chromium is missing outside CI; fails in CI.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,15 +24,14 @@ from browser import (
     PAGES,
     DashboardServer,
     RequestLog,
-    find_chromium,
     launch_chromium,
     main_text,
+    require_browser,
     screenshot,
     sign_in,
     wait_until_idle,
 )
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -51,26 +49,9 @@ EXPECTED_TEXT = {
 CHARTS_EXPECTED = {"": 5, "formation": 4, "commodities": 2, "routes": 2, "officers": 1, "data-quality": 2}
 
 
-def _require_browser() -> str:
-    chromium = find_chromium()
-    reason = None
-    if chromium is None:
-        reason = "chromium is not installed (Debian: apt-get install -y chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright Python package is not installed (uv sync --group dev)"
-    if reason:
-        if IN_CI:
-            pytest.fail(f"{reason}; CI must provide it")
-        pytest.skip(reason)
-    return chromium
-
-
 @pytest.fixture(scope="module")
 def dashboard(published_settings, tmp_path_factory):
-    _require_browser()
+    require_browser()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     server = DashboardServer(published_settings.home, log_path=log)
     server.start()

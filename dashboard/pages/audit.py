@@ -15,7 +15,8 @@ PAGE = "audit"
 PAGE_TITLE = "Audit log"
 MAX_ROWS = 5000
 AUDITED_ACTIONS = (
-    "login", "login_failed", "lockout", "login_refused_locked", "login_refused_disabled", "logout",
+    "login", "login_failed", "lockout", "login_refused_locked", "login_refused_disabled",
+    "address_throttled", "login_refused_throttled", "logout",
     "session_expired", "cnic_lookup", "vehicle_lookup", "reveal", "download",
     "user_add", "user_disable", "user_enable", "user_unlock", "user_reset_password", "user_set_role",
 )

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data, filters, ui
 from dashboard.formatting import (
+    MISSING,
     format_change_pct,
     format_count,
     format_pkr,
@@ -332,8 +333,8 @@ def _trend(snapshot: data.Snapshot, flt: filters.Filters, chosen: tuple[str | No
     tiles = st.columns(4, border=True)
     tiles[0].metric("Seized value (PKR)", format_pkr_compact(current, prefix=False), help=format_pkr_exact(current))
     if comparable.empty:
-        tiles[1].metric("A year before (PKR)", "–", help="The warehouse has no data a year before these months.")
-        tiles[2].metric("Change on a year before", "–")
+        tiles[1].metric("A year before (PKR)", MISSING, help="The warehouse has no data a year before these months.")
+        tiles[2].metric("Change on a year before", MISSING)
     else:
         this_year, last_year = comparable["value_pkr"].sum(), comparable["value_pkr_last_year"].sum()
         months_note = "the same months a year earlier" + (

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import data, filters, ui
 from dashboard.formatting import (
+    MISSING,
     format_count,
     format_pkr_compact,
     format_pkr_exact,
@@ -97,7 +98,7 @@ def _tiles(months: pd.DataFrame) -> None:
     )
     tiles[4].metric(
         "Confiscation rate",
-        format_rate(confiscated / adjudicated) if adjudicated else "–",
+        format_rate(confiscated / adjudicated) if adjudicated else MISSING,
         help=f"{format_count(confiscated)} confiscated of {format_count(adjudicated)} adjudicated cases.",
     )
 

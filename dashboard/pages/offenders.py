@@ -14,11 +14,14 @@ from antismuggling.access.roles import mask_cnic
 from dashboard import auth, data, filters, ui
 from dashboard.formatting import (
     MISSING,
+    first_present,
     format_count,
     format_date,
     format_pkr,
     format_pkr_compact,
     format_pkr_exact,
+    format_text,
+    is_missing,
     money_scale,
 )
 from dashboard.search_keys import cnic_search_key
@@ -95,13 +98,22 @@ def _profile_tiles(person: dict[str, object], network: data.OffenderNetwork) -> 
     dates = cases["seizure_date"].dropna()
     lines = [
         f"**Seen** from {format_date(dates.min() if len(dates) else None)} to {format_date(dates.max() if len(dates) else None)}"
-        + (" · **repeat offender**" if person.get("is_repeat_offender") else ""),
-        f"**Roles:** {', '.join(r.replace('_', ' ').lower() for r in roles) or '–'}",
-        f"**Names recorded:** {'; '.join(names) or '–'}",
+        + (" · **repeat offender**" if _is_yes(person.get("is_repeat_offender")) else ""),
+        f"**Roles:** {', '.join(r.replace('_', ' ').lower() for r in roles) or MISSING}",
+        f"**Names recorded:** {'; '.join(names) or MISSING}",
     ]
-    if person.get("n_times_arrested") is not None and not pd.isna(person.get("n_times_arrested")):
+    if not is_missing(person.get("n_times_arrested")):  # withheld from a formation officer
         lines.append(f"**Arrested** in {format_count(person['n_times_arrested'])} of the case records")
     st.markdown("  \n".join(lines))
+
+
+def _is_yes(flag: object) -> bool:
+    return not is_missing(flag) and bool(flag)
+
+
+def _in_several_cases(n_cases: object) -> bool:
+    """Whether a co-offender is in two or more cases; unknown when their count is withheld."""
+    return not is_missing(n_cases) and n_cases >= 2
 
 
 def _angle_mean(angles: list[float]) -> float:
@@ -182,23 +194,24 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
             cnic=("cnic", "first"), names=("names", "first"), n_cases=("n_cases", "max"), shared=("case_id", "nunique")
         )
         cnics = list(co_pos)  # offender keys: masked CNICs may coincide
+        names = info["names"].fillna("").astype(str)
         fig.add_trace(
             go.Scatter(
                 x=[co_pos[c][0] for c in cnics],
                 y=[co_pos[c][1] for c in cnics],
                 mode="markers+text" if len(cnics) <= 12 else "markers",
-                text=[str(info.at[c, "names"] or "").split(";")[0][:22] for c in cnics],
+                text=[names[c].split(";")[0][:22] for c in cnics],
                 textposition="top center",
                 textfont=dict(size=10, color=CO_OFFENDER_COLOUR),
                 marker=dict(
                     size=[10 + 3 * min(int(info.at[c, "shared"]), 5) for c in cnics],
-                    color=[REPEAT_COLOUR if (info.at[c, "n_cases"] or 0) >= 2 else CO_OFFENDER_COLOUR for c in cnics],
+                    color=[REPEAT_COLOUR if _in_several_cases(info.at[c, "n_cases"]) else CO_OFFENDER_COLOUR for c in cnics],
                 ),
                 name="Co-offenders",
                 customdata=list(
                     zip(
-                        [info.at[c, "cnic"] for c in cnics],
-                        [info.at[c, "names"] or "" for c in cnics],
+                        [format_text(info.at[c, "cnic"]) for c in cnics],
+                        [names[c] or MISSING for c in cnics],
                         [format_count(info.at[c, "shared"]) for c in cnics],
                         [format_count(info.at[c, "n_cases"]) for c in cnics],
                         strict=True,
@@ -214,11 +227,7 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
             n_seizures=("n_seizures", "max"),
         )
         keys = list(veh_pos)
-        # A missing number is NaN in pandas, which is truthy: test for presence explicitly.
-        labels = [
-            next((v for v in (info.at[k, "registration_no"], info.at[k, "chassis_no"]) if pd.notna(v) and v), k)
-            for k in keys
-        ]
+        labels = [str(first_present(info.at[k, "registration_no"], info.at[k, "chassis_no"]) or k) for k in keys]
         fig.add_trace(
             go.Scatter(
                 x=[veh_pos[k][0] for k in keys],
@@ -260,7 +269,9 @@ def network_figure(cnic: str, network: data.OffenderNetwork) -> go.Figure:
     return fig
 
 
-def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters, file_label: str) -> None:
+def _network(
+    snapshot: data.Snapshot, cnic: str, network: data.OffenderNetwork, flt: filters.Filters, file_label: str
+) -> None:
     """The graph, tables and timeline of a person; downloads are named by ``file_label`` (the
     masked CNIC: file names end up in the audit log and in download folders)."""
     cases = network.cases
@@ -276,7 +287,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters, fil
             notes.append(f"The {MAX_GRAPH_CASES} earliest of {len(cases)} cases are drawn.")
         st.caption(" ".join(notes))
     with right:
-        _co_offenders(file_label, network)
+        _co_offenders(snapshot, file_label, network)
         _vehicles(file_label, network)
 
     st.subheader("Timeline")
@@ -304,10 +315,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters, fil
         ui.plot(fig, key=f"{PAGE}_timeline")
 
     st.subheader("Cases")
-    dates = pd.to_datetime(cases["seizure_date"]).dt.date
-    inside = dates.between(flt.start, flt.end)
-    if flt.formations:
-        inside &= cases["formation_code"].isin(flt.formations)
+    inside = flt.contains(cases["seizure_date"], cases["formation_code"])
     scale = money_scale(cases["total_value_pkr"])
     ui.table(
         pd.DataFrame(
@@ -348,7 +356,7 @@ def _network(cnic: str, network: data.OffenderNetwork, flt: filters.Filters, fil
             ui.table(
                 pd.DataFrame(
                     {
-                        "Chapter": commodities["hs2"].fillna("–"),
+                        "Chapter": commodities["hs2"].fillna(MISSING),
                         "Description": commodities["description"].fillna(""),
                         "Cases": commodities["n_cases"],
                         "Value": commodities["value_pkr"] / scale.divisor,
@@ -392,7 +400,7 @@ def _roles_text(values: pd.Series) -> pd.Series:
     return values.fillna("").str.replace("_", " ").str.lower()
 
 
-def _co_offenders(file_label: str, network: data.OffenderNetwork) -> None:
+def _co_offenders(snapshot: data.Snapshot, file_label: str, network: data.OffenderNetwork) -> None:
     co = network.co_offenders
     st.subheader("Co-offenders")
     if co.empty:
@@ -428,6 +436,7 @@ def _co_offenders(file_label: str, network: data.OffenderNetwork) -> None:
             "Cases": ui.count_column("Cases", help="Their cases in all"),
         },
     )
+    ui.national_figures_note(snapshot)
 
 
 def _vehicles(file_label: str, network: data.OffenderNetwork) -> None:
@@ -523,7 +532,7 @@ def _person(snapshot: data.Snapshot, person_key: str, flt: filters.Filters) -> N
         network = data.offender_network(revealed, person_key)
     st.subheader(f"CNIC {person['cnic']}")
     _profile_tiles(person, network)
-    _network(str(person["cnic"]), network, flt, file_label=shown)
+    _network(revealed, str(person["cnic"]), network, flt, file_label=shown)
 
 
 def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data, filters, ui
 from dashboard.formatting import (
+    MISSING,
     format_count,
     format_pkr_compact,
     format_pkr_exact,
@@ -219,7 +220,7 @@ def render(snapshot: data.Snapshot) -> None:
     tiles[2].metric("Cases per officer (median)", format_count(officers["n_cases"].median()))
     tiles[3].metric(
         "Confiscation rate",
-        format_rate(officers["n_confiscated"].sum() / adjudicated) if adjudicated else "–",
+        format_rate(officers["n_confiscated"].sum() / adjudicated) if adjudicated else MISSING,
         help="Over the officers' credited cases (a case with several officers counts for each).",
     )
     st.subheader("Officers")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import data, filters, ui
 from dashboard.formatting import (
+    MISSING,
     format_count,
     format_date,
     format_pkr,
@@ -166,7 +167,7 @@ def _kpi_tiles(
             delta=_points_delta(rate, prev_league.get("confiscation_rate")),
             help="Confiscated / adjudicated cases, over the whole months of the period (as in the league table).",
         )
-        st.caption(f"of {plural(league['n_adjudicated'], 'adjudicated case')}" if league["n_adjudicated"] is not None else "–")
+        st.caption(f"of {plural(league['n_adjudicated'], 'adjudicated case')}" if league["n_adjudicated"] is not None else MISSING)
     with tiles[4]:
         st.metric(
             "Backlog",
@@ -451,7 +452,7 @@ def _commodities(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     if top.empty:
         ui.empty(f"None of the seized items in the selection has a recognised HS {noun}.")
     else:
-        descriptions = top["description"].astype(str).str.strip()
+        descriptions = top["description"].fillna("").astype(str).str.strip()
         has_description = bool((descriptions != "").any())
         top["label"] = [
             code if not desc else f"{code} · {desc[:38]}{'…' if len(desc) > 38 else ''}"

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data, filters, ui
-from dashboard.formatting import format_count, format_pkr, format_pkr_compact, format_pkr_exact, money_scale, plural
+from dashboard.formatting import MISSING, format_count, format_pkr, format_pkr_compact, format_pkr_exact, money_scale, plural
 
 PAGE = "routes"
 PAGE_TITLE = "Routes"
@@ -63,8 +63,18 @@ def _chapters_input(snapshot: data.Snapshot) -> tuple[str, ...]:
     return chosen
 
 
+def _labelled(locations: pd.DataFrame) -> pd.DataFrame:
+    """The locations with text to show for each: a place without a name is "location <id>"."""
+    unnamed = locations["name"].isna() | (locations["name"].astype(str).str.strip() == "")
+    return locations.assign(
+        name=locations["name"].where(~unnamed, "location " + locations["location_id"].astype(str)).astype(str),
+        kind=locations["kind"].fillna("").astype(str),
+        country=locations["country"].fillna("").astype(str),
+    )
+
+
 def _names(locations: pd.DataFrame) -> dict[int, str]:
-    return {int(r.location_id): str(r.name or f"location {r.location_id}") for r in locations.itertuples()}
+    return {int(r.location_id): r.name for r in locations.itertuples()}
 
 
 def _label(location_id: object, names: dict[int, str]) -> str:
@@ -218,7 +228,7 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
                 customdata=list(
                     zip(
                         coords.loc[ends["location_id"], "name"],
-                        coords.loc[ends["location_id"], "country"].fillna(""),
+                        coords.loc[ends["location_id"], "country"],
                         [format_count(v) for v in ends["n_cases"]],
                         strict=True,
                     )
@@ -255,7 +265,7 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
                     customdata=list(
                         zip(
                             part_info["name"],
-                            part_info["kind"].fillna("").str.replace("_", " ").str.lower(),
+                            part_info["kind"].str.replace("_", " ").str.lower(),
                             [format_count(v) for v in part["n_cases"]],
                             [format_pkr(v, scale) for v in part["total_value_pkr"]],
                             strict=True,
@@ -301,7 +311,7 @@ def _map(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
         ~coords["longitude"].between(*MAP_FRAME["lon"]) | ~coords["latitude"].between(*MAP_FRAME["lat"])
     ]
     used = set(flows["origin_location_id"].dropna()) | set(flows["destination_location_id"].dropna())
-    far = sorted(str(n) for n in outside[outside.index.isin(used)]["name"])
+    far = sorted(outside[outside.index.isin(used)]["name"])
     st.caption(
         "A plain longitude/latitude plot (no map tiles: the dashboard works offline). Circle and diamond size: "
         "cases seized there. "
@@ -320,7 +330,7 @@ def _seizure_points(flows: pd.DataFrame, locations: pd.DataFrame) -> None:
     info = locations.set_index("location_id")
     names = [info.at[i, "name"] if i in info.index else NOT_RECORDED for i in points["seizure_location_id"]]
     kinds = [
-        str(info.at[i, "kind"] or "").replace("_", " ").lower() if i in info.index else "" for i in points["seizure_location_id"]
+        info.at[i, "kind"].replace("_", " ").lower() if i in info.index else "" for i in points["seizure_location_id"]
     ]
     scale = money_scale(points["total_value_pkr"])
     ui.table(
@@ -409,7 +419,7 @@ def render(snapshot: data.Snapshot) -> None:
     if flows.empty:
         ui.empty("No cases match the selected period, formations and commodities.")
         return
-    locations = data.locations(snapshot)
+    locations = _labelled(data.locations(snapshot))
     names = _names(locations)
     n_cases = int(flows["n_cases"].sum())
     value = flows["total_value_pkr"].sum()
@@ -420,7 +430,7 @@ def render(snapshot: data.Snapshot) -> None:
     tiles[2].metric("Distinct routes", format_count(len(flows)))
     tiles[3].metric(
         "Origin & destination",
-        f"{100 * known / n_cases:.0f}%" if n_cases else "–",
+        f"{100 * known / n_cases:.0f}%" if n_cases else MISSING,
         help="Share of the cases that say both where the goods came from and where they were going.",
     )
     _sankey(flows, names, measure, top_n)

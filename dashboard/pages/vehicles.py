@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import auth, data, filters, ui
-from dashboard.formatting import format_count, format_date, money_scale, plural
+from dashboard.formatting import first_present, format_count, format_date, format_text, money_scale, plural
 from dashboard.search_keys import vehicle_search_key
 
 PAGE = "vehicles"
@@ -36,27 +36,25 @@ def _search_box() -> str:
     return typed
 
 
+def _vehicle_name(vehicle: pd.Series) -> str | None:
+    """The number a vehicle is best known by: registration, else chassis, else engine."""
+    name = first_present(vehicle["registration_no"], vehicle["chassis_no"], vehicle["engine_no"])
+    return None if name is None else str(name)
+
+
 def _use(value: str) -> None:
     filters.set_bound(PARAM, value)
 
 
-def _in_filter(seizures: pd.DataFrame, flt: filters.Filters) -> pd.Series:
-    dates = pd.to_datetime(seizures["seizure_date"]).dt.date
-    inside = dates.between(flt.start, flt.end)
-    if flt.formations:
-        inside &= seizures["formation_code"].isin(flt.formations)
-    return inside
-
-
 def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Filters) -> None:
     key = vehicle["vehicle_key"]
-    matched = sorted({kind for m in rows["matches"] if m for kind in m.split("+")})
-    title = vehicle["registration_no"] or vehicle["chassis_no"] or vehicle["engine_no"] or key
+    matched = sorted({kind for m in rows["matches"] if isinstance(m, str) and m for kind in m.split("+")})
+    title = _vehicle_name(vehicle) or key
     st.subheader(f"Vehicle {title}")
     st.markdown(
         f"Found by its **{' and '.join(KIND_LABELS[k] for k in matched) or 'identifiers'}** `{text}`. "
-        f"Most often recorded as: registration `{vehicle['registration_no'] or '–'}`, chassis "
-        f"`{vehicle['chassis_no'] or '–'}`, engine `{vehicle['engine_no'] or '–'}`."
+        f"Most often recorded as: registration `{format_text(vehicle['registration_no'])}`, chassis "
+        f"`{format_text(vehicle['chassis_no'])}`, engine `{format_text(vehicle['engine_no'])}`."
     )
     # counted over the seizures the reader may see (all of them for a reader of every formation)
     dates = rows["seizure_date"].dropna()
@@ -67,7 +65,7 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
     tiles[3].metric("First seized", format_date(dates.min() if len(dates) else None))
     tiles[4].metric("Last seized", format_date(dates.max() if len(dates) else None))
 
-    inside = _in_filter(rows, flt)
+    inside = flt.contains(rows["seizure_date"], rows["formation_code"])
     scale = money_scale(rows["value_pkr"])
     display = pd.DataFrame(
         {
@@ -166,7 +164,8 @@ def _search(snapshot: data.Snapshot, typed: str, flt: filters.Filters) -> None:
                 st.rerun()
         return
     vehicle_keys = tuple(dict.fromkeys(seizures["vehicle_key"]))
-    vehicles = data.vehicles(snapshot, vehicle_keys).set_index("vehicle_key")
+    # reindexed: a vehicle the dimension lacks is still shown, by its seizures
+    vehicles = data.vehicles(snapshot, vehicle_keys).set_index("vehicle_key").reindex(list(vehicle_keys))
     if len(vehicle_keys) > 1:
         st.info(f"`{key.text}` belongs to {len(vehicle_keys)} different vehicles (for example a registration and an engine number that happen to be equal).")
     for vehicle_key in vehicle_keys:
@@ -174,6 +173,7 @@ def _search(snapshot: data.Snapshot, typed: str, flt: filters.Filters) -> None:
         vehicle = vehicles.loc[vehicle_key].copy()
         vehicle["vehicle_key"] = vehicle_key
         _vehicle(vehicle, rows, key.text, flt)
+    ui.national_figures_note(snapshot)  # "Seized before" counts every formation's seizures
 
 
 def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:
@@ -210,9 +210,10 @@ def _repeat_list(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     ui.national_figures_note(snapshot)
     rows = selection.selection.rows if selection is not None else []
     if rows:
-        row = repeat.iloc[rows[0]]
-        _use(row["registration_no"] or row["chassis_no"] or row["engine_no"])
-        st.rerun()
+        name = _vehicle_name(repeat.iloc[rows[0]])
+        if name is not None:  # a vehicle known by no number cannot be searched for
+            _use(name)
+            st.rerun()
 
 
 def render(snapshot: data.Snapshot) -> None:

@@ -1,8 +1,9 @@
 {{ config(severity='warn') }}
 -- mart_case_status_history timeline: a case's versions follow one another without gaps or
 -- overlaps (each valid_to is the next version's valid_from) and none ends before it starts.
--- The times are the source's updated_at, so a failure means the source's timestamps went
--- backwards or the case was deleted and restored: a warning about the source, not our logic.
+-- The mart dates versions so that they always follow one another; a gap remains where the
+-- case was deleted and restored (the deleted versions are left out): a warning about the
+-- source, not our logic.
 with h as (
     select
         *,

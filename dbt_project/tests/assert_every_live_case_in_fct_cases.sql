@@ -1,6 +1,7 @@
--- Every live raw case (deleted_at NULL) is in fct_cases, and nothing else is.
+-- Every live raw case (deleted_at holds no timestamp: NULL, blank or junk) is in fct_cases,
+-- and nothing else is.
 with live_raw as (
-    select trim(case_id) as case_pk from {{ source('raw', 'cases') }} where deleted_at is null
+    select trim(case_id) as case_pk from {{ source('raw', 'cases') }} where not {{ is_deleted('deleted_at') }}
 ),
 
 mart as (

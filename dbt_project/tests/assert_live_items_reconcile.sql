@@ -1,7 +1,7 @@
--- Reconciliation: every live raw item (deleted_at NULL) is either in fct_seizure_items or
--- quarantined in data_quality_issues — exactly one of the two.
+-- Reconciliation: every live raw item (deleted_at holds no timestamp) is either in
+-- fct_seizure_items or quarantined in data_quality_issues — exactly one of the two.
 with live_raw as (
-    select trim(item_id) as item_pk from {{ source('raw', 'seizure_items') }} where deleted_at is null
+    select trim(item_id) as item_pk from {{ source('raw', 'seizure_items') }} where not {{ is_deleted('deleted_at') }}
 ),
 
 in_mart as (

@@ -33,7 +33,46 @@ app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 
+@app.callback()
+def main() -> None:
+    """Runs before every command: what this process writes is private, and no error shows a password."""
+    from antismuggling.config import keep_files_private, secure_home
+
+    keep_files_private()  # inherited by every process started from here: dbt, the demo's servers
+    sys.excepthook = _excepthook_without_secrets
+    try:
+        settings = load_settings()
+    except (ValueError, OSError) as exc:
+        fail(str(exc), code=2)
+    exposed = secure_home(settings.home)
+    if exposed:
+        err.print(f"[bold yellow]warning:[/] {_terminal_safe(exposed.describe(settings.home))}", highlight=False, soft_wrap=True)
+
+
+def _excepthook_without_secrets(kind, exc, tb) -> None:
+    """An unexpected error's traceback, with store passwords hidden (drivers quote whole DSNs)."""
+    import traceback
+
+    sys.stderr.write(_terminal_safe("".join(traceback.format_exception(kind, exc, tb))))
+
+
+def _terminal_safe(text: str) -> str:
+    """``text`` (an error quoting data or a driver) with no store password and no terminal
+    control character; newlines stay."""
+    from antismuggling.query import escape_controls
+    from antismuggling.store.urls import redact_secrets
+
+    try:
+        urls = [load_settings().ops_url]
+    except Exception:  # an invalid configuration: the generic patterns still apply
+        urls = []
+    return "\n".join(escape_controls(line) for line in redact_secrets(text, urls).split("\n"))
+
+
 def fail(message: str, code: int = 1) -> None:
+    from rich.markup import escape
+
+    message = escape(_terminal_safe(message))  # and "[...]" in the data is no markup
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # a long message stays one line
     raise typer.Exit(code)
 
@@ -90,19 +129,20 @@ def query(
     import duckdb
 
     from antismuggling.publish import NothingPublishedError
-    from antismuggling.query import QueryRefused, format_csv, format_json, run_query
+    from antismuggling.query import QueryRefused, QueryTimedOut, open_query, write_csv, write_json
 
     if fmt not in ("csv", "json"):
         fail(f"--format must be csv or json, not {fmt!r}", code=2)
+    write = write_csv if fmt == "csv" else write_json
     try:
-        columns, rows = run_query(load_settings(), sql)
+        with open_query(load_settings(), sql) as (columns, rows):
+            write(columns, rows, sys.stdout)
     except QueryRefused as exc:
         fail(f"refused: {exc}", code=3)
-    except NothingPublishedError as exc:
+    except (NothingPublishedError, QueryTimedOut, ValueError) as exc:
         fail(str(exc))
     except duckdb.Error as exc:
         fail(f"query failed: {exc}")
-    sys.stdout.write(format_csv(columns, rows) if fmt == "csv" else format_json(columns, rows))
 
 
 @reference_app.command("load-hs")
@@ -128,12 +168,15 @@ def load_hs(
 def demo(
     cases: Annotated[int, typer.Option("--cases", min=1, help="Cases in the demo store, if it must be created.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed")] = 1,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Let ANTISMUGGLING_BIND be an address other machines reach.")
+    ] = False,
 ) -> None:
-    """Create the demo store if missing, run a full refresh, serve the dashboard and the Dagster UI."""
+    """Create the demo store if missing, run a full refresh, serve the dashboard and the Dagster UI (read-only)."""
     from antismuggling.serve import run_demo
 
     try:
-        run_demo(load_settings(), cases=cases, seed=seed)
+        run_demo(load_settings(), cases=cases, seed=seed, allow_remote=allow_remote)
     except RuntimeError as exc:
         fail(str(exc))
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from antismuggling.config import Settings, load_settings
+from antismuggling.config import Settings, keep_files_private, load_settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    keep_files_private()  # the code location runs in Dagster's processes too: their files stay private
     from antismuggling.defs.assets.ingest import hs_reference, raw_tables
     from antismuggling.defs.assets.publish import build_publish_asset
     from antismuggling.defs.assets.warehouse import build_dbt_assets

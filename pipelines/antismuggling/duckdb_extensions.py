@@ -5,7 +5,10 @@ DuckDB would otherwise download them at run time, and customs networks are air-g
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -29,15 +32,24 @@ def _extension_file(name: str) -> Path:
             f"the DuckDB {name} extension for DuckDB v{version} is not installed "
             f"(expected {packaged}); reinstall the project with `uv sync`"
         )
-    link_dir = Path(tempfile.gettempdir()) / f"antismuggling-duckdb-ext-v{version}"
-    link_dir.mkdir(exist_ok=True)
+    # The link lives beside the packaged file when the environment is ours to write, else in a
+    # folder of this process's own (mkdtemp: mode 0700): never in a shared, guessable /tmp path
+    # where another account could plant a library for us to load.
+    link_dir = packaged.parent if os.access(packaged.parent, os.W_OK) else _private_link_dir()
     link = link_dir / f"{_CANONICAL[name]}.duckdb_extension"
-    if not link.exists():
-        tmp = link_dir / f".{link.name}.{id(link)}"
+    if link.resolve() != packaged.resolve():
+        tmp = link_dir / f".{link.name}.{os.getpid()}"
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(packaged)
         tmp.replace(link)
     return link
+
+
+@cache
+def _private_link_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="antismuggling-duckdb-ext-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -5,6 +5,10 @@ staging models). The first load, and any ``full`` load, copies whole tables. Lat
 only rows whose ``updated_at`` falls on or after the day before the last watermark (the overlap
 catches late commits and clock skew) and merge them by primary key, replacing a row only when
 its content changed: re-running a load changes nothing, and soft deletes arrive as updates.
+A row whose ``updated_at`` cannot say when it was edited (NULL, text that does not start with
+a ``YYYY-MM-DD`` date, a date before 1947) is read by every load, and so is a row whose key is
+incomplete (SQLite lets a composite key hold NULLs); the merge finds them unchanged, so
+re-reading them is cheap, and an edit of them is never missed.
 
 The watermark is a date taken from the text of ``updated_at``: every timestamp format the
 contract allows starts with ``YYYY-MM-DD``, so filtering on that prefix is correct in SQLite
@@ -24,12 +28,15 @@ import duckdb
 from antismuggling.duckdb_extensions import load_extension
 from antismuggling.sqltext import quote_literal
 from antismuggling.store.schema import PRIMARY_KEYS, TABLES, column_names
-from antismuggling.store.urls import StoreURL, parse_store_url, redact_url
+from antismuggling.store.urls import StoreURL, parse_store_url, redact_secrets, redact_url
 
 RAW_SCHEMA = "raw"
 LOAD_STATE = f"{RAW_SCHEMA}._load_state"
 SOURCE_ALIAS = "ops_source"
 OVERLAP = timedelta(days=1)
+# The earliest date an edit can carry (the plausible dates of dbt_project/macros/parsing.sql):
+# an updated_at before it is a reset clock, which no watermark would ever reach again.
+EARLIEST_PLAUSIBLE_DATE = date(1947, 1, 1)
 
 HS_REFERENCE_DDL = """
 create schema if not exists reference;
@@ -133,7 +140,10 @@ def _attach_source(con: duckdb.DuckDBPyConnection, store: StoreURL) -> str:
         con.execute(f"attach {quote_literal(store.dsn)} as {SOURCE_ALIAS} (type postgres, read_only)")
         return "public"
     except duckdb.Error as exc:
-        raise SourceError(f"cannot open the operational store {redact_url(store.url)}: {exc}") from exc
+        # DuckDB quotes the whole DSN, password included: redact it, and chain nothing (Dagster
+        # stores a __cause__ in the run history).
+        reason = redact_secrets(str(exc), [store.url, store.dsn])
+        raise SourceError(f"cannot open the operational store {redact_url(store.url)}: {reason}") from None
 
 
 def _check_contract(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
@@ -186,20 +196,26 @@ def _load_table(
         rows_read = rows_changed = con.execute(f"select count(*) from {target}").fetchone()[0]
         mode = "full"
     else:
-        since = previous[0] - OVERLAP
-        if store.kind == "sqlite":
-            predicate = f"\"updated_at\" >= '{since.isoformat()}'"
-        else:
-            predicate = f"\"updated_at\" >= timestamptz '{since.isoformat()} 00:00:00+00'"
-        keys = ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table])
-        con.execute(f"create or replace temp table _batch as select {select_list} from {source} where {predicate}")
+        keys = PRIMARY_KEYS[table]
+        incomplete_key = " or ".join(f'"{k}" is null' for k in keys)
+        batch = " union all ".join(
+            f"select {select_list} from {source} where {predicate}"
+            for predicate in _batch_predicates(store, previous[0] - OVERLAP, incomplete_key)
+        )
+        con.execute(f"create or replace temp table _batch as {batch}")
+        # Keys compare NULL-safely: with `=` (or `using`) a NULL never matches, so such a row
+        # looked new on every load and was inserted again beside its old copy.
         con.execute(
             f"create or replace temp table _changed as select * from _batch "
-            f"except select t.* from {target} t semi join _batch b using ({keys})"
+            f"except select t.* from {target} t semi join _batch b on {_same_key('t', 'b', keys)}"
         )
-        key_match = " and ".join(f'{target}."{k}" = c."{k}"' for k in PRIMARY_KEYS[table])
-        con.execute(f"delete from {target} using _changed c where {key_match}")
-        con.execute(f"insert into {target} select * from _changed")
+        # Rows whose key is incomplete cannot be told apart by it (several can share one), so
+        # they are not merged: every one of them is in the batch, and they replace the raw
+        # copy's as a set (a row whose missing key part was filled in leaves no stale copy).
+        con.execute(f"delete from {target} where {incomplete_key}")
+        con.execute(f"delete from {target} using _changed c where {_same_key(target, 'c', keys)}")
+        con.execute(f"insert into {target} select * from _batch where {incomplete_key}")
+        con.execute(f"insert into {target} select * from _changed where not ({incomplete_key})")
         rows_read = con.execute("select count(*) from _batch").fetchone()[0]
         rows_changed = con.execute("select count(*) from _changed").fetchone()[0]
         con.execute("drop table _batch; drop table _changed")
@@ -214,6 +230,35 @@ def _load_table(
     )
     return TableLoad(table, mode, rows_read, rows_changed, rows_total, watermark,
                      round(time.perf_counter() - started, 3))
+
+
+def _same_key(left: str, right: str, keys: tuple[str, ...]) -> str:
+    return " and ".join(f'{left}."{k}" is not distinct from {right}."{k}"' for k in keys)
+
+
+def _batch_predicates(store: StoreURL, since: date, incomplete_key: str) -> list[str]:
+    """Conditions whose union is an incremental load's batch (disjoint, so ``union all`` reads
+    no row twice): rows updated on or after ``since``, and rows re-read on every load because
+    their ``updated_at`` cannot say when they were edited or their key is incomplete.
+
+    SQLite holds text: ``updated_at`` is compared as text (every contract format starts with
+    ``YYYY-MM-DD``), and text that does not start with a date (NULL, a leading space,
+    ``2026/12/01``) or starts with one before 1947 is re-read; the scanner reads the whole
+    table anyway, so one condition costs nothing more. PostgreSQL has real timestamps and
+    keys that cannot be NULL: only a NULL or pre-1947 ``updated_at`` is re-read, each
+    condition a scan of its own that the server answers from its ``updated_at`` index.
+    """
+    earliest = EARLIEST_PLAUSIBLE_DATE.isoformat()
+    if store.kind == "sqlite":
+        undated = (
+            f"coalesce(try_strptime(left(\"updated_at\", 10), '%Y-%m-%d') < timestamp '{earliest}', true)"
+        )
+        return [f"\"updated_at\" >= '{since.isoformat()}' or {undated} or {incomplete_key}"]
+    return [
+        f"\"updated_at\" >= timestamptz '{since.isoformat()} 00:00:00+00'",
+        "\"updated_at\" is null",
+        f"\"updated_at\" < timestamptz '{earliest} 00:00:00+00'",
+    ]
 
 
 def _watermark_date(con: duckdb.DuckDBPyConnection, target: str) -> date | None:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from antismuggling.config import Settings
+from antismuggling.config import Settings, make_private_dir
 from antismuggling.sqltext import quote_literal
 
 POINTER_NAME = "CURRENT"
-SNAPSHOT_GLOB = "snapshot-*.duckdb"
+POINTER_TMP_NAME = f".{POINTER_NAME}.tmp"
+SNAPSHOT_PREFIX = "snapshot-"
+SNAPSHOT_GLOB = f"{SNAPSHOT_PREFIX}*.duckdb"
 MARTS_SCHEMA = "marts"
 KEEP_SNAPSHOTS = 3  # the current one plus two older ones, for readers still holding them
 
@@ -67,8 +70,19 @@ def publish_marts(
     """Copy every table of schema ``marts`` from the open build warehouse into a new snapshot.
 
     ``metadata`` (source, watermark, refresh mode, run id…) is stored in ``meta.publish_info``.
+    Runs under the refresh lock, so no other publication is writing while leftovers are pruned.
     """
-    settings.published_dir.mkdir(parents=True, exist_ok=True)
+    from antismuggling.locks import refresh_lock
+
+    with refresh_lock(settings):
+        make_private_dir(settings.published_dir)
+        _prune(settings.published_dir, keep=_current_name(settings.published_dir))
+        result = _publish(warehouse, settings, metadata)
+        _prune(settings.published_dir, keep=result.snapshot_path.name)
+    return result
+
+
+def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata: dict[str, object]) -> PublishResult:
     published_at = datetime.now(timezone.utc).replace(microsecond=0)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     final_path = settings.published_dir / f"snapshot-{stamp}.duckdb"
@@ -116,22 +130,39 @@ def publish_marts(
 
     os.replace(building_path, final_path)
     _swap_pointer(settings.published_dir, final_path.name)
-    _prune_old_snapshots(settings.published_dir, keep=final_path.name)
     return PublishResult(final_path, published_at, table_rows)
 
 
 def _swap_pointer(published_dir: Path, snapshot_name: str) -> None:
-    tmp = published_dir / f".{POINTER_NAME}.tmp"
+    tmp = published_dir / POINTER_TMP_NAME
     tmp.write_text(snapshot_name + "\n", encoding="utf-8")
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, published_dir / POINTER_NAME)
 
 
-def _prune_old_snapshots(published_dir: Path, *, keep: str) -> None:
+def _current_name(published_dir: Path) -> str | None:
+    try:
+        return (published_dir / POINTER_NAME).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _prune(published_dir: Path, *, keep: str | None) -> None:
+    """Keep ``keep`` and the newest older snapshots (``KEEP_SNAPSHOTS`` in all); remove the rest,
+    and whatever a publication that died left: ``*.building`` with DuckDB's ``.wal`` beside it,
+    the pointer's temporary file. Callers hold the refresh lock, so none of it is being written."""
     # Unlinking a file a reader still has open is safe on POSIX: the reader keeps its inode.
-    snapshots = sorted(p for p in published_dir.glob(SNAPSHOT_GLOB) if p.name != keep)
-    for old in snapshots[: max(0, len(snapshots) - (KEEP_SNAPSHOTS - 1))]:
-        old.unlink(missing_ok=True)
-    for stale in published_dir.glob("*.building"):
-        stale.unlink(missing_ok=True)
+    older = sorted(p.name for p in published_dir.glob(SNAPSHOT_GLOB) if p.name != keep)
+    kept = {keep, *older[max(0, len(older) - (KEEP_SNAPSHOTS - 1)):]} - {None}
+    for path in published_dir.iterdir():
+        dead = path.name == POINTER_TMP_NAME or (
+            path.name.startswith(SNAPSHOT_PREFIX) and path.name not in kept
+            and path.name.removesuffix(".wal") not in kept  # a kept snapshot's own WAL, should one exist
+        )
+        if not dead:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)  # DuckDB's spill folder of a snapshot, <name>.tmp
+        else:
+            path.unlink(missing_ok=True)

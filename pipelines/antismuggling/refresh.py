@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import fcntl
+import logging
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
-from antismuggling.config import Settings
+from antismuggling.config import Settings, keep_files_private, secure_home
+from antismuggling.locks import RefreshError, refresh_lock  # noqa: F401 - the command line's names
+from antismuggling.store.urls import redact_secrets
 
+log = logging.getLogger(__name__)
+
+# Compute logs are off: the console logger and the event log already hold every message, and
+# capturing stdout makes Dagster start `tail` and a watcher per step, which outlive a killed
+# refresh, and write copies of the output to files of their own.
 DAGSTER_YAML = """\
 # Written by antismuggling: run history lives here; nothing is reported outside.
 telemetry:
   enabled: false
 run_queue:
   max_concurrent_runs: 1
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
-
-
-class RefreshError(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -35,24 +40,16 @@ class RefreshOutcome:
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
+    keep_files_private()
+    exposed = secure_home(settings.home)
+    if exposed:
+        log.warning(exposed.describe(settings.home))
     settings.ensure_dirs()
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists() or config.read_text() != DAGSTER_YAML:
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     return settings.dagster_home
-
-
-@contextmanager
-def refresh_lock(settings: Settings):
-    """One refresh at a time per data directory."""
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.warehouse_dir / "refresh.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RefreshError(f"another refresh is running on {settings.home}") from None
-        yield
 
 
 def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
@@ -79,15 +76,15 @@ def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
         after = current_snapshot_path(settings)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     published = after if after != before else None
-    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result), published)
+    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result, settings.ops_url), published)
 
 
-def _first_error(result) -> str | None:
+def _first_error(result, ops_url: str) -> str | None:
     """The root cause of the first failed step, not Dagster's wrapper around it."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
             while error.cause is not None:
                 error = error.cause
-            return error.message.strip()
+            return redact_secrets(error.message.strip(), [ops_url])  # a second guard: raises redact already
     return None

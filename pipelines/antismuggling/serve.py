@@ -1,4 +1,12 @@
-"""``antismuggling demo``: a store, a full refresh, then the dashboard and the Dagster UI."""
+"""``antismuggling demo``: a store, a full refresh, then the dashboard and the Dagster UI.
+
+The Dagster UI has no sign-in, and its GraphQL API would let anyone who reaches the port
+launch runs, so it is served read-only (``dagster-webserver --read-only``; ``dagster dev`` has no
+such option): runs start from the schedule and sensor (``dagster-daemon``) or from
+``antismuggling refresh``. A site that wants launching from the UI sets
+``ANTISMUGGLING_DAGSTER_READ_ONLY=false`` behind an authenticating reverse proxy. Both servers
+listen on loopback unless ``--allow-remote`` says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +23,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.prompt import Prompt
 
-from antismuggling.config import DASHBOARD_DIR, Settings
+from antismuggling.children import CHILD_LOCK_ENV, child_environment
+from antismuggling.config import BIND_ENV, DAGSTER_READ_ONLY_ENV, DASHBOARD_DIR, OPS_URL_ENV, Settings
 from antismuggling.store.urls import parse_store_url
 
 console = Console(stderr=True)
-BIND_ENV = "ANTISMUGGLING_BIND"
 DASHBOARD_PORT_ENV = "ANTISMUGGLING_DASHBOARD_PORT"
 DAGSTER_PORT_ENV = "ANTISMUGGLING_DAGSTER_PORT"
 
@@ -49,16 +57,49 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> 
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def _tied(command: list[str]) -> list[str]:
+    """``command`` started so that it dies with this process (``antismuggling.children``)."""
+    return [sys.executable, "-m", "antismuggling.children", *command]
+
+
 def dashboard_command(host: str, port: int) -> list[str]:
-    return [
+    return _tied([
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_DIR / "app.py"),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
-    ]
+    ])
 
 
-def dagster_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "dagster", "dev", "-m", "antismuggling.definitions", "-h", host, "-p", str(port)]
+def dagster_webserver_command(host: str, port: int, *, read_only: bool = True) -> list[str]:
+    return _tied([
+        sys.executable, "-m", "dagster_webserver", "-m", "antismuggling.definitions", "-h", host, "-p", str(port),
+        *(["--read-only"] if read_only else []),
+    ])
+
+
+def dagster_daemon_command() -> list[str]:
+    """Schedules, sensors and the run queue: the runs the read-only UI cannot start."""
+    return _tied([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "antismuggling.definitions"])
+
+
+def server_environment(settings: Settings, dagster_home: Path, *, with_store: bool) -> dict[str, str]:
+    """The environment of a demo server: the store URL (and its password) only for Dagster."""
+    env = {k: v for k, v in child_environment().items() if k not in (OPS_URL_ENV, CHILD_LOCK_ENV)}
+    env.update({"ANTISMUGGLING_HOME": str(settings.home), "DAGSTER_HOME": str(dagster_home)})
+    if with_store:
+        env[OPS_URL_ENV] = settings.ops_url
+    return env
+
+
+def check_bind(settings: Settings, *, allow_remote: bool) -> None:
+    if settings.bind_is_loopback or allow_remote:
+        return
+    raise RuntimeError(
+        f"{BIND_ENV}={settings.bind} is not a loopback address: the dashboard would be reachable from other "
+        "machines, and so would the Dagster UI, which has no sign-in and shows run history. Serve them "
+        f"behind an authenticating reverse proxy on 127.0.0.1, or pass --allow-remote if the network is "
+        "trusted for that"
+    )
 
 
 def ensure_demo_store(settings: Settings, *, cases: int, seed: int) -> None:
@@ -103,9 +144,21 @@ def ensure_first_user(settings: Settings) -> None:
         return
 
 
-def run_demo(settings: Settings, *, cases: int, seed: int) -> None:
+def _stop_on_signals() -> None:
+    """Ctrl+C or SIGTERM stops the servers cleanly. Dagster maps SIGTERM to whatever SIGINT does,
+    and SIGINT is ignored in a process a shell started in the background: say it outright."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+
+
+def run_demo(settings: Settings, *, cases: int, seed: int, allow_remote: bool = False) -> None:
     from antismuggling.refresh import prepare_dagster_home, run_refresh
 
+    check_bind(settings, allow_remote=allow_remote)
     ensure_first_user(settings)
     ensure_demo_store(settings, cases=cases, seed=seed)
     console.print("running a full refresh…")
@@ -113,18 +166,18 @@ def run_demo(settings: Settings, *, cases: int, seed: int) -> None:
     if not outcome.success:
         raise RuntimeError(f"the refresh failed at {', '.join(outcome.failed_steps)}: {outcome.error}")
 
-    host = os.environ.get(BIND_ENV, "127.0.0.1")
+    _stop_on_signals()
+    host = settings.bind
     dashboard_port = free_port(int(os.environ.get(DASHBOARD_PORT_ENV, 8501)), host)
     dagster_port = free_port(int(os.environ.get(DAGSTER_PORT_ENV, 3000)), host)
-    env = {
-        **os.environ,
-        "ANTISMUGGLING_HOME": str(settings.home),
-        "ANTISMUGGLING_OPS_URL": settings.ops_url,
-        "DAGSTER_HOME": str(prepare_dagster_home(settings)),
-    }
+    dagster_home = prepare_dagster_home(settings)
+    dagster_env = server_environment(settings, dagster_home, with_store=True)
     processes = [
-        subprocess.Popen(dashboard_command(host, dashboard_port), env=env, cwd=Path(DASHBOARD_DIR).parent),
-        subprocess.Popen(dagster_command(host, dagster_port), env=env, cwd=settings.home),
+        subprocess.Popen(dashboard_command(host, dashboard_port), cwd=Path(DASHBOARD_DIR).parent,
+                         env=server_environment(settings, dagster_home, with_store=False)),
+        subprocess.Popen(dagster_webserver_command(host, dagster_port, read_only=settings.dagster_read_only),
+                         env=dagster_env, cwd=settings.home),
+        subprocess.Popen(dagster_daemon_command(), env=dagster_env, cwd=settings.home),
     ]
     try:
         dashboard_url = f"http://{host}:{dashboard_port}/"
@@ -132,7 +185,12 @@ def run_demo(settings: Settings, *, cases: int, seed: int) -> None:
         wait_for_http(dashboard_url, processes[0])
         wait_for_http(dagster_url + "server_info", processes[1])
         console.print(f"[bold green]dashboard[/]  {dashboard_url}")
-        console.print(f"[bold green]dagster UI[/] {dagster_url}")
+        if settings.dagster_read_only:
+            console.print(f"[bold green]dagster UI[/] {dagster_url} (read-only: runs start from the schedule, "
+                          "the sensor or `antismuggling refresh`)")
+        else:
+            console.print(f"[bold yellow]dagster UI[/] {dagster_url} ({DAGSTER_READ_ONLY_ENV}=false: whoever "
+                          "reaches this port can launch runs; keep it behind an authenticating proxy)")
         console.print("press Ctrl+C to stop")
         while all(p.poll() is None for p in processes):
             time.sleep(1)

@@ -1,8 +1,11 @@
 {{ config(materialized='table') }}
 
 -- Every data-quality issue found in the current raw layer: one row per source row and check.
---   quarantined: a live source row kept out of every mart (orphans, unknown officer);
---   flagged:     a row kept in the marts but suspect.
+--   quarantined: a live source row kept out of every mart (orphans, unknown officer,
+--                incomplete key);
+--   flagged:     a row kept in the marts but suspect; where a value could not be kept
+--                (junk, an implausible date, a coordinate off the Earth) the column is
+--                NULL and the detail quotes the text as typed.
 -- Only rows that are live (or, for quarantine, would be live but for their parent) are
 -- checked: a soft-deleted row is no issue. first_seen_at comes from int_dq_issue_first_seen.
 
@@ -42,6 +45,14 @@ case_officers as (
     select * from {{ ref('int_case_officers') }} where not is_deleted
 ),
 
+officers as (
+    select * from {{ ref('stg_officers') }} where not is_deleted
+),
+
+locations as (
+    select * from {{ ref('stg_locations') }}
+),
+
 postings as (
     select
         p.*,
@@ -56,18 +67,13 @@ postings as (
 
 checks as (
     -- cases: every live case is in fct_cases, so case issues are all flagged ---------------
-    {{ dq_check('cases', 'cases', 'case_pk', 'missing_seizure_at', 'flagged',
-                clean_text('seizure_at_raw') ~ ' is null', "'seizure_at is missing'") }}
+    {{ dq_date_checks('cases', 'cases', 'case_pk', 'seizure_at', required=true) }}
     union all
-    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'seizure_at') }}
+    {{ dq_audit_checks('cases', 'cases', 'case_pk') }}
     union all
-    {{ dq_check('cases', 'cases', 'case_pk', 'missing_created_at', 'flagged',
-                clean_text('created_at_raw') ~ ' is null', "'created_at is missing'") }}
+    {{ dq_date_checks('cases', 'cases', 'case_pk', 'adjudicated_on', type='date') }}
     union all
-    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'created_at') }}
-    union all
-    {{ dq_unparseable_timestamp('cases', 'cases', 'case_pk', 'updated_at') }}
-    union all
+    -- within the plausible range, but after today: a day's tolerance for clocks, kept
     {{ dq_check('cases', 'cases', 'case_pk', 'seizure_date_in_future', 'flagged',
                 'seizure_date > ' ~ refresh_date_pkt(),
                 "'seizure date ' || seizure_date || ' is after the refresh date ' || " ~ refresh_date_pkt()) }}
@@ -130,13 +136,11 @@ checks as (
                 "is_live and hs_code_status = 'UNKNOWN_CODE'",
                 "'hs_code ' || " ~ dq_quote('hs_code_raw') ~ " || ' (' || hs_digits || ') is not in the HS nomenclature'") }}
     union all
-    {{ dq_bad_number('seizure_items', 'items', 'item_pk', 'quantity', 'is_live') }}
+    {{ dq_bad_number('seizure_items', 'items', 'item_pk', 'quantity', 'is_live', scale=quantity_scale()) }}
     union all
     {{ dq_bad_number('seizure_items', 'items', 'item_pk', 'value_pkr', 'is_live') }}
     union all
-    {{ dq_unparseable_timestamp('seizure_items', 'items', 'item_pk', 'created_at', 'is_live') }}
-    union all
-    {{ dq_unparseable_timestamp('seizure_items', 'items', 'item_pk', 'updated_at', 'is_live') }}
+    {{ dq_audit_checks('seizure_items', 'items', 'item_pk', 'is_live') }}
 
     -- case_vehicles ----------------------------------------------------------------------
     union all
@@ -144,9 +148,9 @@ checks as (
     union all
     {{ dq_bad_number('case_vehicles', 'vehicles', 'case_vehicle_pk', 'value_pkr', 'is_live') }}
     union all
-    {{ dq_unparseable_timestamp('case_vehicles', 'vehicles', 'case_vehicle_pk', 'created_at', 'is_live') }}
+    {{ dq_non_integer('case_vehicles', 'vehicles', 'case_vehicle_pk', 'model_year', 'is_live') }}
     union all
-    {{ dq_unparseable_timestamp('case_vehicles', 'vehicles', 'case_vehicle_pk', 'updated_at', 'is_live') }}
+    {{ dq_audit_checks('case_vehicles', 'vehicles', 'case_vehicle_pk', 'is_live') }}
 
     -- case_persons -----------------------------------------------------------------------
     union all
@@ -156,11 +160,17 @@ checks as (
                 "is_live and cnic_status = 'INVALID'",
                 "'cnic ' || " ~ dq_quote('cnic_raw') ~ " || ' is not a valid CNIC'") }}
     union all
-    {{ dq_unparseable_timestamp('case_persons', 'persons', 'case_person_pk', 'created_at', 'is_live') }}
+    {{ dq_date_checks('case_persons', 'persons', 'case_person_pk', 'date_of_birth', type='date', kind='birth',
+                      condition='is_live') }}
     union all
-    {{ dq_unparseable_timestamp('case_persons', 'persons', 'case_person_pk', 'updated_at', 'is_live') }}
+    {{ dq_audit_checks('case_persons', 'persons', 'case_person_pk', 'is_live') }}
 
     -- case_officers ----------------------------------------------------------------------
+    union all
+    {{ dq_check('case_officers', 'case_officers', 'case_officer_pk', 'incomplete_key', 'quarantined',
+                'is_key_incomplete',
+                "'key (case_id, officer_id, role) is incomplete: ' || " ~ dq_quote('case_id_raw') ~ " || ', ' || "
+                ~ dq_quote('officer_id_raw') ~ " || ', ' || " ~ dq_quote('role') ) }}
     union all
     {{ dq_orphan('case_officers', 'case_officers', 'case_officer_pk') }}
     union all
@@ -172,23 +182,45 @@ checks as (
                 "is_in_marts and officer_state = 'deleted'",
                 "'officer ' || officer_id || ' is deleted'") }}
     union all
-    {{ dq_unparseable_timestamp('case_officers', 'case_officers', 'case_officer_pk', 'created_at', 'is_in_marts') }}
+    {{ dq_audit_checks('case_officers', 'case_officers', 'case_officer_pk', 'is_in_marts') }}
+
+    -- officers and locations (reference data, never quarantined) -------------------------
     union all
-    {{ dq_unparseable_timestamp('case_officers', 'case_officers', 'case_officer_pk', 'updated_at', 'is_in_marts') }}
+    {{ dq_audit_checks('officers', 'officers', 'officer_pk') }}
+    union all
+    {{ dq_bad_coordinate('locations', 'locations', 'location_pk', 'latitude') }}
+    union all
+    {{ dq_bad_coordinate('locations', 'locations', 'location_pk', 'longitude') }}
+    union all
+    {{ dq_audit_checks('locations', 'locations', 'location_pk', deletable=false) }}
 
     -- officer_postings (never deleted): flagged only; a posting that cannot cover a
     -- seizure date simply never matches, and the case's formation is used instead -------
     union all
     {{ dq_check('officer_postings', 'postings', 'posting_pk', 'unknown_officer', 'flagged',
-                'not officer_exists', "'officer ' || coalesce(cast(officer_id as varchar), 'NULL') || ' does not exist'") }}
+                'not officer_exists', "'officer ' || " ~ dq_quote('officer_id_raw') ~ " || ' does not exist'") }}
     union all
     {{ dq_check('officer_postings', 'postings', 'posting_pk', 'unknown_formation_code', 'flagged',
                 'not formation_exists',
                 "'formation_code ' || " ~ dq_quote('formation_code') ~ " || ' is not a known formation'") }}
     union all
+    {{ dq_date_checks('officer_postings', 'postings', 'posting_pk', 'posted_from', type='date') }}
+    union all
+    {{ dq_date_checks('officer_postings', 'postings', 'posting_pk', 'posted_to', type='date') }}
+    union all
     {{ dq_check('officer_postings', 'postings', 'posting_pk', 'invalid_posting_period', 'flagged',
                 'posted_from is null or posted_to < posted_from',
                 "'posted_from ' || coalesce(cast(posted_from as varchar), 'NULL') || ', posted_to ' || coalesce(cast(posted_to as varchar), 'NULL')") }}
+    union all
+    {{ dq_audit_checks('officer_postings', 'postings', 'posting_pk', deletable=false) }}
 )
 
-select * from checks
+-- Rows that share a key (SQLite lets a composite key with a NULL repeat) are one issue.
+select
+    source_table,
+    source_pk,
+    check_name,
+    any_value(severity)                         as severity,
+    min(detail) || case when count(*) > 1 then ' (' || count(*) || ' source rows with this key)' else '' end as detail
+from checks
+group by source_table, source_pk, check_name

@@ -112,6 +112,7 @@ select
     child.created_at_raw,
     child.updated_at_utc,
     child.updated_at_raw,
+    child.deleted_at_raw,
     child.is_deleted,
     {{ parent_case_state() }}                  as parent_case_state,
     {{ is_live_child() }}                      as is_live,

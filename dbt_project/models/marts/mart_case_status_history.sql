@@ -1,20 +1,28 @@
 -- One row per version of a live case's adjudication state (case_id x valid_from), from the
 -- snapshot snapshots.snap_case_status (see its description for how versions arise).
--- The snapshot keeps one row per observed edit of the case; consecutive rows with the same
--- state (status, adjudication_outcome, adjudicated_on, is_deleted) are one version here.
--- valid_from / valid_to are UTC timestamps: the source's updated_at of the edit that set /
--- replaced the state; valid_to is NULL for the current version. valid_from_date /
--- valid_to_date are the PKT dates. Versions during which the case was soft-deleted are left
--- out (only live rows count), as are cases that are deleted now.
-with snap as (
+-- The snapshot keeps one row per recorded change (older warehouses also hold rows for
+-- edits that changed nothing of the state); consecutive rows with the same state
+-- (status, adjudication_outcome, adjudicated_on, is_deleted) are one version here.
+--
+-- valid_from: when the state was set, in UTC. The source's time for it (status_recorded_at:
+-- updated_at, else created_at, capped at the refresh that recorded the version, for a clock
+-- ahead) when it is later than the previous version's valid_from; otherwise (the source's
+-- timestamps went backwards or did not move), or when the source has no usable time, the
+-- time of the refresh that recorded the version. Versions therefore always follow one
+-- another, whatever the source says (a version's start depends on the one before it: a
+-- recursive walk, one step per version). valid_to: the next version's valid_from; NULL
+-- for the current version. valid_from_date / valid_to_date are the PKT dates. Versions
+-- during which the case was soft-deleted are left out (only live rows count), as are
+-- cases that are deleted now.
+with recursive snap as (
     select
         case_id,
         status,
         adjudication_outcome,
         adjudicated_on,
         is_deleted,
-        dbt_valid_from,
-        dbt_valid_to,
+        status_recorded_at,
+        dbt_valid_from                                                   as recorded_at,
         -- a new version starts where the state differs from the previous snapshot row
         case
             when lag(dbt_valid_from) over w is null then 1
@@ -29,7 +37,7 @@ with snap as (
 ),
 
 numbered as (
-    select *, sum(starts_version) over (partition by case_id order by dbt_valid_from
+    select *, sum(starts_version) over (partition by case_id order by recorded_at
                                         rows between unbounded preceding and current row) as version_seq
     from snap
 ),
@@ -42,11 +50,38 @@ versions as (
         any_value(adjudication_outcome)                                  as adjudication_outcome,
         any_value(adjudicated_on)                                        as adjudicated_on,
         any_value(is_deleted)                                            as is_deleted,
-        min(dbt_valid_from)                                              as valid_from,
-        -- the version ends where its last snapshot row ends; NULL while current
-        case when bool_or(dbt_valid_to is null) then null else max(dbt_valid_to) end as valid_to
+        min(recorded_at)                                                 as recorded_at,
+        -- the source's time of the version's first row, capped at when it was recorded
+        least(coalesce(max(case when starts_version = 1 then status_recorded_at end), min(recorded_at)),
+              min(recorded_at))                                          as source_set_at
     from numbered
     group by case_id, version_seq
+),
+
+dated (case_id, version_seq, valid_from) as (
+    select case_id, version_seq, source_set_at
+    from versions
+    where version_seq = 1
+    union all
+    select
+        v.case_id,
+        v.version_seq,
+        case when v.source_set_at > d.valid_from then v.source_set_at else v.recorded_at end
+    from dated as d
+    inner join versions as v
+        on v.case_id = d.case_id
+       and v.version_seq = d.version_seq + 1
+),
+
+chained as (
+    select
+        v.*,
+        d.valid_from,
+        lead(d.valid_from) over (partition by v.case_id order by v.version_seq) as valid_to
+    from versions as v
+    inner join dated as d
+        on d.case_id = v.case_id
+       and d.version_seq = v.version_seq
 )
 
 select
@@ -62,7 +97,7 @@ select
     {{ pkt_date('v.valid_from') }}                                       as valid_from_date,
     {{ pkt_date('v.valid_to') }}                                         as valid_to_date,
     v.valid_to is null                                                   as is_current
-from versions as v
+from chained as v
 inner join {{ ref('fct_cases') }} as c
     on c.case_id = v.case_id
 where not v.is_deleted

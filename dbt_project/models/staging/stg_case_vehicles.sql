@@ -10,6 +10,7 @@ select
     {{ clean_text('model') }}                            as model,
     {{ clean_text('colour') }}                           as colour,
     {{ parse_int('model_year') }}                        as model_year,
+    model_year                                           as model_year_raw,
     {{ clean_code('vehicle_type') }}                     as vehicle_type,
     {{ clean_code('involvement') }}                      as involvement,
     {{ parse_bool('confiscated_u_s_157') }}              as confiscated_u_s_157,

@@ -19,6 +19,7 @@ with parsed as (
         {{ clean_code('status') }}                       as status,
         {{ clean_code('adjudication_outcome') }}         as adjudication_outcome,
         {{ parse_date('adjudicated_on') }}               as adjudicated_on,
+        adjudicated_on                                   as adjudicated_on_raw,
         {{ parse_money('redemption_fine_pkr') }}         as redemption_fine_pkr,
         redemption_fine_pkr                              as redemption_fine_pkr_raw,
         {{ parse_money('personal_penalty_pkr') }}        as personal_penalty_pkr,

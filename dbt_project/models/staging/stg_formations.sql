@@ -5,6 +5,5 @@ select
     {{ clean_text('region') }}                           as region,
     {{ clean_text('city') }}                             as city,
     {{ clean_text('parent_code') }}                      as parent_code,
-    {{ parse_utc_timestamp('created_at') }}              as created_at_utc,
-    {{ parse_utc_timestamp('updated_at') }}              as updated_at_utc
+    {{ audit_columns(deletable=false) }}
 from {{ source('raw', 'formations') }}

@@ -53,7 +53,7 @@ __all__ = [
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 FORMATION_RE = re.compile(r"[A-Z0-9_-]{1,16}")
 BUSY_TIMEOUT_MS = 5000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the index that counts an address's failed sign-ins
 AUDIT_COLUMNS = ("seq", "at_utc", "username", "action", "target", "n_rows", "detail", "client")
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
@@ -96,7 +96,13 @@ _SCHEMA = (
     CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
     """,
+    # Every sign-in counts an address's recent failures (see UserStore.authenticate).
+    """
+    CREATE INDEX IF NOT EXISTS audit_log_client_action ON audit_log (client, action, at_utc)
+    """,
 )
+# The audit rows that count as a failed sign-in from an address (the address throttle).
+FAILED_SIGN_IN = "login_failed"
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,8 @@ class UserRecord:
 
 @dataclass(frozen=True)
 class AuthResult:
-    """Outcome of a password sign-in; ``reason`` is ok, bad_credentials, locked or disabled."""
+    """Outcome of a password sign-in; ``reason`` is ok, bad_credentials, locked, disabled or
+    throttled (too many failures from the client's address)."""
 
     ok: bool
     principal: Principal | None
@@ -335,59 +342,89 @@ class UserStore:
     def authenticate(
         self, username: str, password: str, *, client: str = "", now: datetime | None = None
     ) -> AuthResult:
-        """Check a password sign-in, count failures, lock after too many, and audit the outcome."""
+        """Check a password sign-in, count failures, lock after too many, and audit the outcome.
+
+        ``client`` is the address the attempt comes from: after MAX_FAILED_ATTEMPTS_PER_ADDRESS
+        failed sign-ins from it (over any accounts, known or not) within the lockout window,
+        its attempts are refused unchecked until the oldest of them is out of the window. An
+        empty ``client`` (the command line) is not throttled.
+        """
         at = _utc(now)
         name = username.strip().lower()
         # Verification runs inside the write transaction: concurrent attempts on one account are
         # counted one after another. Argon2 takes ~50 ms, a fair price for exact lockout counts.
         with self._transaction() as con:
-            row = con.execute("SELECT * FROM users WHERE username = ?", (name,)).fetchone()
-            if row is None:
-                verify_against_dummy(password)  # as slow as a wrong password: no telling who exists
-                # The name typed may be a password typed into the wrong box: anything that is not a
-                # username, or would pass as a password, is not recorded.
-                recorded = name if USERNAME_RE.fullmatch(name) and check_strength(username.strip(), "") else None
-                _append_audit(con, recorded, "login_failed", detail="unknown user", client=client, at=at)
-                return AuthResult(False, None, "bad_credentials")
+            if client and self._address_failures(con, client, at) >= policy.MAX_FAILED_ATTEMPTS_PER_ADDRESS:
+                # Refused before the password is looked at, whoever the account: a guesser
+                # spreading attempts over many accounts learns nothing more from this address.
+                _append_audit(con, _recordable(username), "login_refused_throttled",
+                              detail=f"{policy.MAX_FAILED_ATTEMPTS_PER_ADDRESS} or more failed sign-ins from this "
+                              f"address in {self._lockout_text()}", client=client, at=at)
+                return AuthResult(False, None, "throttled")
+            result = self._authenticate(con, name, username, password, client, at)
+            if not result.ok and client and self._address_failures(con, client, at) == policy.MAX_FAILED_ATTEMPTS_PER_ADDRESS:
+                _append_audit(con, None, "address_throttled",
+                              detail=f"{policy.MAX_FAILED_ATTEMPTS_PER_ADDRESS} failed sign-ins from this address in "
+                              f"{self._lockout_text()}; further attempts refused", client=client, at=at)
+            return result
 
-            name = row["username"]
-            failed = row["failed_attempts"]
-            locked_until = _parse_time(row["locked_until"])
-            if locked_until is not None and at >= locked_until:  # the lock has run out: a fresh set of attempts
-                con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", (name,))
-                failed, locked_until = 0, None
+    def _address_failures(self, con: sqlite3.Connection, client: str, at: datetime) -> int:
+        """Failed sign-ins from ``client`` within the lockout window before ``at``."""
+        return con.execute(
+            "SELECT count(*) FROM audit_log WHERE client = ? AND action = ? AND at_utc > ? AND at_utc <= ?",
+            (client, FAILED_SIGN_IN, _iso(at - self.lockout), _iso(at)),
+        ).fetchone()[0]
 
-            if row["disabled"]:
-                # Same answer whether the password is right or not; only a wrong one is counted.
-                password_ok = _password_matches(row["password_hash"], password)
-                _append_audit(con, name, "login_refused_disabled",
-                              detail=None if password_ok else "wrong password", client=client, at=at)
-                if not password_ok and locked_until is None:
-                    self._count_failure(con, name, failed, at, client)
-                return AuthResult(False, None, "disabled")
+    def _lockout_text(self) -> str:
+        return f"{self.lockout.total_seconds() / 60:.0f} minutes"
 
-            if locked_until is not None:
-                _append_audit(con, name, "login_refused_locked", detail=f"locked until {_iso(locked_until)}",
-                              client=client, at=at)
-                return AuthResult(False, None, "locked")
+    def _authenticate(
+        self, con: sqlite3.Connection, name: str, username: str, password: str, client: str, at: datetime
+    ) -> AuthResult:
+        row = con.execute("SELECT * FROM users WHERE username = ?", (name,)).fetchone()
+        if row is None:
+            verify_against_dummy(password)  # as slow as a wrong password: no telling who exists
+            _append_audit(con, _recordable(username), FAILED_SIGN_IN, detail="unknown user", client=client, at=at)
+            return AuthResult(False, None, "bad_credentials")
 
-            if not _password_matches(row["password_hash"], password):
-                _append_audit(con, name, "login_failed",
-                              detail=f"wrong password ({failed + 1} of {policy.MAX_FAILED_ATTEMPTS})",
-                              client=client, at=at)
+        name = row["username"]
+        failed = row["failed_attempts"]
+        locked_until = _parse_time(row["locked_until"])
+        if locked_until is not None and at >= locked_until:  # the lock has run out: a fresh set of attempts
+            con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", (name,))
+            failed, locked_until = 0, None
+
+        if row["disabled"]:
+            # Same answer whether the password is right or not; only a wrong one is counted.
+            password_ok = _password_matches(row["password_hash"], password)
+            _append_audit(con, name, "login_refused_disabled",
+                          detail=None if password_ok else "wrong password", client=client, at=at)
+            if not password_ok and locked_until is None:
                 self._count_failure(con, name, failed, at, client)
-                return AuthResult(False, None, "bad_credentials")
+            return AuthResult(False, None, "disabled")
 
-            password_hash = row["password_hash"]
-            if needs_rehash(password_hash):  # parameters were raised since: upgrade while we have the password
-                password_hash = hash_password(password)
-            con.execute(
-                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, password_hash = ?"
-                " WHERE username = ?",
-                (_iso(at), password_hash, name),
-            )
-            _append_audit(con, name, "login", detail="password", client=client, at=at)
-            return AuthResult(True, _principal(row), "ok")
+        if locked_until is not None:
+            _append_audit(con, name, "login_refused_locked", detail=f"locked until {_iso(locked_until)}",
+                          client=client, at=at)
+            return AuthResult(False, None, "locked")
+
+        if not _password_matches(row["password_hash"], password):
+            _append_audit(con, name, FAILED_SIGN_IN,
+                          detail=f"wrong password ({failed + 1} of {policy.MAX_FAILED_ATTEMPTS})",
+                          client=client, at=at)
+            self._count_failure(con, name, failed, at, client)
+            return AuthResult(False, None, "bad_credentials")
+
+        password_hash = row["password_hash"]
+        if needs_rehash(password_hash):  # parameters were raised since: upgrade while we have the password
+            password_hash = hash_password(password)
+        con.execute(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, password_hash = ?"
+            " WHERE username = ?",
+            (_iso(at), password_hash, name),
+        )
+        _append_audit(con, name, "login", detail="password", client=client, at=at)
+        return AuthResult(True, _principal(row), "ok")
 
     def _count_failure(self, con: sqlite3.Connection, name: str, failed_before: int, at: datetime, client: str) -> None:
         """One more failed attempt; the MAX_FAILED_ATTEMPTS-th in a row locks the account (audited once)."""
@@ -484,6 +521,13 @@ def _split_codes(text: str) -> tuple[str, ...]:
 
 def _codes_text(codes: tuple[str, ...]) -> str:
     return ",".join(codes) or "none"
+
+
+def _recordable(username: str) -> str | None:
+    """The name typed at sign-in as the audit log may record it: it may be a password typed into
+    the wrong box, so anything that is not a username, or would pass as a password, is not."""
+    name = username.strip().lower()
+    return name if USERNAME_RE.fullmatch(name) and check_strength(username.strip(), "") else None
 
 
 def _password_matches(password_hash: str | None, password: str) -> bool:

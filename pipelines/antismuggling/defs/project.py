@@ -4,30 +4,57 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from antismuggling.config import DBT_PROJECT_DIR, Settings
+from antismuggling.children import child_environment, launcher_for
+from antismuggling.config import DBT_PROJECT_DIR, Settings, make_private_dir
 
 WAREHOUSE_PATH_ENV = "ANTISMUGGLING_WAREHOUSE_PATH"
+DBT_LAUNCHER = DBT_PROJECT_DIR / "target" / "antismuggling-dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def export_dbt_environment(settings: Settings) -> None:
-    """dbt (a subprocess) finds the warehouse through the environment; telemetry stays off."""
+    """dbt (a subprocess dagster-dbt starts with this process's environment) finds the warehouse,
+    and the launcher this process and its children lock, through the environment; telemetry stays off."""
+    os.environ.update(child_environment(settings.children_lock_path, env={}))
     os.environ[WAREHOUSE_PATH_ENV] = str(settings.warehouse_path)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     os.environ["DO_NOT_TRACK"] = "1"
 
 
+KEEP_DBT_TARGETS = 3  # dbt's artifacts and debug log of the last builds, for a look after a failure
+
+
+def dbt_target_path(settings: Settings, run_id: str) -> Path:
+    """A new folder for one dbt build's artifacts and log, under the data directory (so private
+    to its owner); older ones beyond the last few are removed."""
+    root = settings.warehouse_dir / "dbt"
+    make_private_dir(root)
+    for old in sorted(root.iterdir(), key=lambda p: p.stat().st_mtime)[: -(KEEP_DBT_TARGETS - 1) or None]:
+        shutil.rmtree(old, ignore_errors=True)
+    target = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{run_id[:8]}"
+    make_private_dir(target)
+    # dagster-dbt seeds the folder with the project's partial parse unless it is there already,
+    # with shutil.copy, which keeps the source's mode (0644): copy it here as a private file.
+    partial_parse = dbt_project.project_dir / "target" / "partial_parse.msgpack"
+    if partial_parse.is_file():
+        shutil.copyfile(partial_parse, target / partial_parse.name)
+    return target
+
+
 def dbt_executable() -> str:
-    """The venv's own dbt: found without PATH, and naming it spares dagster-dbt a version probe."""
+    """The venv's own dbt (found without PATH; naming it spares dagster-dbt a version probe),
+    started through a launcher that ties it to the process starting it (``antismuggling.children``)."""
     candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    return str(launcher_for(str(candidate) if candidate.exists() else shutil.which("dbt") or "dbt", DBT_LAUNCHER))
 
 
 def ensure_manifest() -> Path:
@@ -46,11 +73,14 @@ def ensure_manifest() -> Path:
     with open(manifest.parent / "parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent processes parse once, not over each other
         if not manifest.exists() or manifest.stat().st_mtime < newest:
-            env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+            env = {**child_environment(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
             env.setdefault(WAREHOUSE_PATH_ENV, str(manifest.parent / "parse-only.duckdb"))
             subprocess.run(
                 [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                  "--profiles-dir", str(DBT_PROJECT_DIR)],
                 check=True, env=env, cwd=DBT_PROJECT_DIR,
             )
+            # Dated as the files it read, not as the end of the parse: a file edited while dbt
+            # parsed is newer, so the next load parses again.
+            os.utime(manifest, (newest, newest))
     return manifest

@@ -1,12 +1,14 @@
 """Resources: where the warehouse and the store are, and the dbt command line."""
 
+import os
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from antismuggling.config import Settings, load_settings
+from antismuggling.config import OPS_URL_ENV, Settings, load_settings
 from antismuggling.defs.project import dbt_executable, dbt_project
+from antismuggling.store.urls import redact_url
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -17,7 +19,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "WarehouseResource":
-        return cls(home=str(settings.home), ops_url=settings.ops_url)
+        if redact_url(settings.ops_url) == settings.ops_url:
+            return cls(home=str(settings.home), ops_url=settings.ops_url)
+        # Dagster stores a resource's configured values in every run's job snapshot (run history,
+        # the UI's launchpad, GraphQL); an EnvVar is stored by name only and read when a run starts.
+        os.environ[OPS_URL_ENV] = settings.ops_url  # already there unless it came from the config file
+        return cls(home=str(settings.home), ops_url=dg.EnvVar(OPS_URL_ENV))
 
     @property
     def settings(self) -> Settings:

@@ -28,7 +28,7 @@ from antismuggling.defs.jobs import refresh_job
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import SourceError
 from antismuggling.store.schema import TABLES
-from antismuggling.store.urls import parse_store_url, redact_url
+from antismuggling.store.urls import parse_store_url, redact_secrets, redact_url
 
 SENSOR_NAME = "source_watermark_sensor"
 MINIMUM_INTERVAL_SECONDS = 60
@@ -59,7 +59,9 @@ def read_source_watermark(ops_url: str, *, now: datetime | None = None) -> Water
     except SourceError:
         raise
     except Exception as exc:  # driver errors of either engine
-        raise SourceError(f"cannot read the operational store {redact_url(ops_url)}: {exc}") from exc
+        # Redacted, and nothing chained: the sensor's skip reason and log go to the run history.
+        reason = redact_secrets(str(exc), [ops_url])
+        raise SourceError(f"cannot read the operational store {redact_url(ops_url)}: {reason}") from None
 
 
 def _sqlite_watermark(path, bound: str) -> Watermark:

@@ -3,8 +3,10 @@
 Two independent computations meet here:
 
 - the *source side* from the warehouse's ``raw`` layer (the store's rows as text), with plain
-  SQL that shares nothing with the dbt models: a row is live when its ``deleted_at`` is NULL;
-  money is the text cast to DECIMAL(18,2) (junk and NULL count 0), summed in DECIMAL;
+  SQL that shares nothing with the dbt models: a row is live unless its ``deleted_at`` reads
+  as a timestamp (NULL, blank and junk are no removal); money is number text cast to
+  DECIMAL(18,2) (junk and NULL count 0), summed in DECIMAL; a case id is integer text
+  (``12``, ``12.0``; ``1.5`` is no case);
 - the *mart side* from the published marts (``fct_cases``, ``fct_seizure_items``,
   ``data_quality_issues``, and ``mart_vehicle_recidivism`` when it exists).
 
@@ -25,30 +27,46 @@ import duckdb
 MONEY = "decimal(18, 2)"
 
 
+NUMBER = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
+
+
 def _money(column: str) -> str:
-    return f"coalesce(try_cast(trim({column}) as {MONEY}), 0)"
+    return (
+        f"coalesce(case when regexp_full_match(trim({column}), '{NUMBER}') "
+        f"then try_cast(trim({column}) as {MONEY}) end, 0)"
+    )
 
 
 def _case_id(alias: str) -> str:
-    return f"try_cast(trim({alias}.case_id) as bigint)"
+    column = f"trim({alias}.case_id)"
+    return (
+        f"case when regexp_full_match({column}, '[+-]?[0-9]+([.]0*)?') "
+        f"then try_cast(regexp_replace({column}, '[.]0*$', '') as bigint) end"
+    )
 
 
-# Source side: the raw layer, live = deleted_at is NULL.
+def _live(alias: str) -> str:
+    """The contract's soft delete: a removed row has deleted_at set to a timestamp."""
+    column = f"trim({alias}.deleted_at)"
+    return f"not coalesce(regexp_matches({column}, '^[0-9]') and try_cast({column} as timestamptz) is not null, false)"
+
+
+# Source side: the raw layer.
 SOURCE_LIVE_ROWS = {
-    table: f"select count(*) from raw.{table} where deleted_at is null"
+    table: f"select count(*) from raw.{table} as r where {_live('r')}"
     for table in ("cases", "seizure_items", "case_vehicles", "case_persons")
 }
 SOURCE_GOODS_VALUE = f"""
     select coalesce(sum({_money('i.value_pkr')}), 0)
     from raw.seizure_items as i
     join raw.cases as c on {_case_id('c')} = {_case_id('i')}
-    where i.deleted_at is null and c.deleted_at is null
+    where {_live('i')} and {_live('c')}
 """
 SOURCE_VEHICLE_VALUE = f"""
     select coalesce(sum({_money('v.value_pkr')}), 0)
     from raw.case_vehicles as v
     join raw.cases as c on {_case_id('c')} = {_case_id('v')}
-    where v.deleted_at is null and c.deleted_at is null
+    where {_live('v')} and {_live('c')}
 """
 
 # Mart side.

@@ -9,10 +9,13 @@ Accepted forms (see docs/architecture.md and the store contract):
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 ACCEPTED_FORMS = (
     "sqlite:///relative/or/abs/path.db, sqlite:////abs/path.db, postgresql://user:pass@host:port/db (or postgres://...)"
@@ -100,3 +103,80 @@ def redact_url(url: str) -> str:
         fields = ["password=***" if field.lower().startswith("password=") else field for field in query.split("&")]
         tail = head + "?" + "&".join(fields)
     return f"{scheme}://{authority}{tail}"
+
+
+HIDDEN = "***"
+# user:password@ in any URL of a message (DuckDB's postgres scanner quotes the whole DSN).
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@'\"]*:)[^\s'\"]*(?=@)")
+# password=... as a URL query parameter (ends at & or #) ...
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&][a-z_]*pass(?:word|wd)?=)[^&#\s'\"]*")
+# ... or in libpq's keyword form, password=secret or password='quoted secret'.
+_KEYWORD_PASSWORD = re.compile(r"(?i)(?P<head>(?<![?&\w])[a-z_]*pass(?:word|wd)?\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s'\"]+)")
+_SHORTEST_LITERAL_SECRET = 4  # shorter ones would blank out ordinary text; the patterns still apply
+
+
+def url_passwords(url: str) -> set[str]:
+    """The passwords a store URL carries (userinfo or ``password=`` parameter), as written and decoded."""
+    if not isinstance(url, str) or "://" not in url:
+        return set()
+    found: set[str] = set()
+    try:
+        parts = urlsplit(url.strip())
+        netloc_password = parts.netloc.rpartition("@")[0].partition(":")[2] if "@" in parts.netloc else ""
+        found.add(netloc_password)
+        found.update(v for k, v in parse_qsl(parts.query, keep_blank_values=True) if "pass" in k.lower())
+    except ValueError:
+        pass
+    return {form for secret in found if secret for form in (secret, unquote(secret))}
+
+
+def redact_secrets(text: str, urls: Iterable[str] = ()) -> str:
+    """``text`` with every password hidden: of connection strings in URL or libpq keyword form,
+    and (literally, wherever they appear) those of ``urls``."""
+    if not isinstance(text, str):
+        return text
+    for secret in sorted({s for url in urls for s in url_passwords(url)}, key=len, reverse=True):
+        if len(secret) >= _SHORTEST_LITERAL_SECRET:
+            text = text.replace(secret, HIDDEN)
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)
+    text = _QUERY_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)
+    return _KEYWORD_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+
+
+def exception_without_secrets(exc: BaseException, urls: Iterable[str] = ()) -> BaseException:
+    """``exc`` itself if no message of its chain holds a secret, else a copy of it with the
+    message redacted and no chain: ``raise ... from exc`` keeps the original (and its DSN) in
+    ``__cause__``, which tracebacks print and Dagster stores in the run history."""
+    urls = list(urls)
+    if all(redact_secrets(str(e), urls) == str(e) for e in _chain(exc)):
+        return exc
+    message = "; caused by ".join(
+        redact_secrets(str(e) if e is exc else f"{type(e).__name__}: {e}", urls) for e in _chain(exc)
+    )
+    try:
+        clean = type(exc)(message)
+        if str(clean) != message:
+            raise TypeError
+    except Exception:  # an exception class that does not take one message
+        clean = RuntimeError(f"{type(exc).__name__}: {message}")
+    return clean
+
+
+@contextmanager
+def secrets_hidden(*urls: str) -> Iterator[None]:
+    """Let no error escape with a store password in it (see ``exception_without_secrets``)."""
+    try:
+        yield
+    except Exception as exc:
+        clean = exception_without_secrets(exc, urls)
+        if clean is exc:
+            raise
+        raise clean from None

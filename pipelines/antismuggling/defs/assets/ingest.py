@@ -4,7 +4,9 @@ import dagster as dg
 
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import load_operational_store
+from antismuggling.locks import refresh_lock
 from antismuggling.store.schema import TABLES
+from antismuggling.store.urls import redact_url, secrets_hidden
 
 RAW_GROUP = "raw"
 
@@ -35,7 +37,7 @@ hs_reference = dg.AssetSpec(
 @dg.multi_asset(specs=raw_specs, name="load_operational_store", can_subset=False)
 def raw_tables(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     settings = warehouse.settings
-    context.log.info("loading %s (%s)", settings.ops_url.split("@")[-1], "full" if config.full else "incremental")
+    context.log.info("loading %s (%s)", redact_url(settings.ops_url), "full" if config.full else "incremental")
 
     def report(load):
         context.log.info(
@@ -43,7 +45,10 @@ def raw_tables(context: dg.AssetExecutionContext, config: IngestConfig, warehous
             load.table, load.mode, load.rows_read, load.rows_changed, load.rows_total, load.seconds,
         )
 
-    result = load_operational_store(settings.warehouse_path, settings.ops_url, full=config.full, on_table=report)
+    # The lock serialises runs the daemon launches with `antismuggling refresh`; a scanner error
+    # mid-load may quote the DSN as the attach does.
+    with refresh_lock(settings), secrets_hidden(settings.ops_url):
+        result = load_operational_store(settings.warehouse_path, settings.ops_url, full=config.full, on_table=report)
     for load in result.tables:
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(["raw", load.table]),

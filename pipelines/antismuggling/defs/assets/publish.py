@@ -4,6 +4,7 @@ import dagster as dg
 
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import connect_warehouse
+from antismuggling.locks import refresh_lock
 from antismuggling.publish import publish_marts
 from antismuggling.store.schema import TABLES
 from antismuggling.store.urls import redact_url
@@ -16,16 +17,17 @@ def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         """Every mart copied into an immutable snapshot; ``published/CURRENT`` names it."""
         settings = warehouse.settings
-        con = connect_warehouse(settings.warehouse_path)
-        try:
-            metadata = {
-                "source_url": redact_url(settings.ops_url),
-                "run_id": context.run.run_id,
-                **_load_summary(con),
-            }
-            result = publish_marts(con, settings, metadata=metadata)
-        finally:
-            con.close()
+        with refresh_lock(settings):
+            con = connect_warehouse(settings.warehouse_path)
+            try:
+                metadata = {
+                    "source_url": redact_url(settings.ops_url),
+                    "run_id": context.run.run_id,
+                    **_load_summary(con),
+                }
+                result = publish_marts(con, settings, metadata=metadata)
+            finally:
+                con.close()
         context.log.info("published %s", result.snapshot_path.name)
         return dg.MaterializeResult(
             metadata={

@@ -6,8 +6,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from antismuggling.defs.project import dbt_project, ensure_manifest, export_dbt_environment
+from antismuggling.defs.project import dbt_project, dbt_target_path, ensure_manifest, export_dbt_environment
 from antismuggling.defs.resources import WarehouseResource
+from antismuggling.locks import refresh_lock
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -28,7 +29,10 @@ class WarehouseTranslator(DagsterDbtTranslator):
 def build_dbt_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=WarehouseTranslator())
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        export_dbt_environment(warehouse.settings)
-        yield from dbt.cli(["build"], context=context).stream()
+        settings = warehouse.settings
+        export_dbt_environment(settings)
+        with refresh_lock(settings):
+            target = dbt_target_path(settings, context.run.run_id)
+            yield from dbt.cli(["build"], context=context, target_path=target).stream()
 
     return warehouse_models
