@@ -2,7 +2,7 @@
 """Set up the project and run it, on a machine that has only Python 3.11+.
 
     python3 run.py demo          # create the demo store, refresh, serve dashboard + Dagster UI
-    python3 run.py test [ARGS]   # the whole test suite (ARGS go to pytest)
+    python3 run.py test [ARGS]   # the whole test suite, one worker per core (ARGS go to pytest)
     python3 run.py -- CMD ...    # any command inside the project's environment
 
 It installs uv (pinned) into .tools/ if the machine has none, then `uv sync --frozen` builds
@@ -49,7 +49,10 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         target = ["antismuggling", "demo", *rest]
     elif command == "test":
-        target = ["pytest", *rest]
+        # The whole suite spreads its files over the cores; named tests or options run as asked.
+        # At most 4 workers: each builds its own published warehouse and starts its own servers.
+        workers = str(min(os.cpu_count() or 1, 4))
+        target = ["pytest", *(rest or ["-n", workers, "--dist", "loadfile"])]
     elif command == "--":
         target = rest
     else:
@@ -58,7 +61,13 @@ def main(argv: list[str]) -> int:
     uv = uv_executable()
     env = {**os.environ, "UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never"}
     subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
-    return subprocess.call([uv, "run", "--frozen", "--no-sync", *target], cwd=ROOT, env=env)
+    with subprocess.Popen([uv, "run", "--frozen", "--no-sync", *target], cwd=ROOT, env=env) as child:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                # Ctrl+C reached the command too (same terminal): let it stop in its own way.
+                continue
 
 
 if __name__ == "__main__":

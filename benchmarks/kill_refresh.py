@@ -164,10 +164,12 @@ def published_fingerprint(home: Path) -> dict | None:
     con = duckdb.connect(str(path), read_only=True)
     try:
         expected = dict(con.execute("select table_name, n_rows from meta.table_rows").fetchall())
+        # marts by bare name, the partner feeds' tables as feeds.<table> (as publish records them)
         actual = {
-            name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
+            (name if schema == "marts" else f"{schema}.{name}"): con.execute(
+                f'select count(*) from {schema}."{name}"').fetchone()[0]
+            for (schema, name) in con.execute(
+                "select table_schema, table_name from information_schema.tables where table_schema in ('marts', 'feeds')"
             ).fetchall()
         }
         key = con.execute(

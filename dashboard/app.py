@@ -1,4 +1,7 @@
-"""Streamlit entry point: sign-in, page config and navigation. Each page lives in ``pages/``.
+"""Streamlit entry point: sign-in, page config and navigation. Each page lives in ``views/``.
+
+Not ``pages/``: a folder of that name beside this script switches on Streamlit's legacy
+multipage mode, which lists the page files in the sidebar before anyone has signed in.
 
 Run with ``uv run streamlit run dashboard/app.py``. Nothing renders before sign-in
 (:mod:`dashboard.auth`); each role gets the pages it may use, and every page reads the
@@ -18,7 +21,7 @@ from dashboard import auth, server_hardening
 _DASHBOARD_DIR = Path(__file__).resolve().parent
 
 APP_TITLE = "Anti-Smuggling Analytics"
-PAGES_DIR = _DASHBOARD_DIR / "pages"
+PAGES_DIR = _DASHBOARD_DIR / "views"
 
 server_hardening.install()  # before anything is drawn: downloads expire, metrics say nothing
 st.set_page_config(page_title=APP_TITLE, page_icon="🛃", layout="wide")
@@ -46,13 +49,17 @@ DATA_PAGES = {
 }
 
 
-def pages_for(role_sees_data: bool, views_audit: bool, manages_users: bool) -> dict[str, list]:
+def pages_for(
+    role_sees_data: bool, views_audit: bool, manages_users: bool, views_feeds: bool = False
+) -> dict[str, list]:
     pages = dict(DATA_PAGES) if role_sees_data else {}
     administration = []
     if views_audit:
         administration.append(
             st.Page(PAGES_DIR / "audit.py", title="Audit log", url_path="audit", default=not role_sees_data)
         )
+    if views_feeds:
+        administration.append(st.Page(PAGES_DIR / "feeds.py", title="Partner feeds", url_path="partner-feeds"))
     if manages_users:
         administration.append(st.Page(PAGES_DIR / "users.py", title="Users", url_path="users"))
     if administration:
@@ -66,5 +73,6 @@ with st.sidebar:
     auth.sidebar_identity(principal)
 
 st.navigation(
-    pages_for(principal.sees_data, principal.can_view_audit, principal.can_manage_users), position="sidebar"
+    pages_for(principal.sees_data, principal.can_view_audit, principal.can_manage_users, principal.can_view_feeds),
+    position="sidebar",
 ).run()

@@ -36,8 +36,8 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -47,7 +47,7 @@ import streamlit as st
 from antismuggling.access.scope import DQ_ATTRIBUTION, Scope, open_scoped, person_secret, person_token
 from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, current_snapshot_path
-from dashboard.formatting import month_end, months_back
+from dashboard.formatting import month_end, months_back, period_year_earlier, to_pkt, today_pkt, year_earlier
 
 __all__ = [
     "NothingPublishedError",
@@ -62,8 +62,17 @@ __all__ = [
     "table_rows",
     "data_quality_summary",
     "filter_options",
+    "formation_short_name",
+    "formation_short_names",
+    "data_watermark",
     "case_kpis",
+    "PENDING_STATUSES",
+    "PENDING_DAYS",
+    "adjudication_kpis",
+    "Comparison",
+    "comparison_kpis",
     "cases_by_month",
+    "month_completeness",
     "cases_by_formation",
     "top_commodities",
     "hs_status_breakdown",
@@ -72,11 +81,15 @@ __all__ = [
     "capabilities",
     "leadership_kpis",
     "formation_league",
+    "STANDING_MEASURES",
+    "formation_standing",
+    "upload_lag_kpis",
     "formation_months",
     "upload_lag_distribution",
     "officer_table",
     "officer_cases",
     "hs_reference",
+    "hs_comparison_months",
     "hs_totals",
     "hs_code_trend",
     "notified_items",
@@ -109,6 +122,7 @@ UNCLASSIFIED = "Unclassified"
 HS_LEVELS = ("hs2", "hs4")
 # Today's date in Pakistan, in SQL (seizure dates are Pakistan local dates).
 TODAY_PKT_SQL = "cast((now() at time zone 'UTC') + interval 5 hour as date)"
+_NOW_UTC_SQL = "(now() at time zone 'UTC')"
 
 
 class SnapshotChanged(RuntimeError):
@@ -332,6 +346,57 @@ def _formation_names_source(tables: dict[str, list[str]]) -> tuple[str, str] | N
     return None
 
 
+# The kinds of formation, as their names spell them, and how a short name says them.
+_FORMATION_KINDS = (
+    (("intelligence", "investigation"), "I&I"),
+    (("enforcement",), "Enforcement"),
+)
+_FORMATION_KIND_FILLER = frozenset({"collectorate", "directorate", "of", "customs", "the", "and", "&", "-"})
+
+
+# Places whose names are long, as customs writes them short.
+_PLACE_SHORT = {"dera ismail khan": "D.I. Khan", "dera ghazi khan": "D.G. Khan"}
+
+
+def formation_short_name(name: object) -> str:
+    """A formation's name short enough for a table cell or a picker, still telling
+    formations of one city apart: "Collectorate of Customs Enforcement, Peshawar" →
+    "Peshawar (Enforcement)", "Directorate of Customs Intelligence & Investigation,
+    Peshawar" → "Peshawar (I&I)", "…, Dera Ismail Khan" → "D.I. Khan (…)". A name with no
+    ", city" part is kept whole; empty for no name."""
+    text = " ".join(str(name).split()) if isinstance(name, str) else ""
+    if "," not in text:
+        return text
+    kind, place = (part.strip() for part in text.rsplit(",", 1))
+    if not place:
+        return kind
+    place = _PLACE_SHORT.get(place.lower(), place)
+    lowered = kind.lower()
+    for words, short in _FORMATION_KINDS:
+        if all(word in lowered for word in words):
+            return f"{place} ({short})"
+    rest = " ".join(w for w in kind.split() if w.lower() not in _FORMATION_KIND_FILLER)
+    return f"{place} ({rest})" if rest else f"{place} ({kind})"
+
+
+def formation_short_names(names: dict[str, object]) -> dict[str, str]:
+    """Code → :func:`formation_short_name`, with the full name wherever two formations
+    would read the same (and the code after it when even the full names are the same)."""
+    full = {code: " ".join(str(name).split()) if isinstance(name, str) else "" for code, name in names.items()}
+    short = {code: formation_short_name(name) for code, name in full.items()}
+    out = {}
+    for code, value in short.items():
+        if not value:
+            out[code] = code
+        elif list(short.values()).count(value) == 1:
+            out[code] = value
+        elif list(full.values()).count(full[code]) == 1:
+            out[code] = full[code]
+        else:
+            out[code] = f"{full[code]} ({code})"
+    return out
+
+
 def _hs_description_source(tables: dict[str, list[str]], level: str) -> tuple[str, str, str] | None:
     """How to describe ``hs2``/``hs4`` codes, if the snapshot can.
 
@@ -416,7 +481,7 @@ class FilterOptions:
     min_date: date | None
     max_date: date | None
     formations: tuple[str, ...]
-    formation_labels: dict[str, str]  # code -> "CODE · name" (just the code when no names)
+    formation_labels: dict[str, str]  # code -> "CODE · short name" (just the code when no names)
     # The latest seizure date not after today (Pakistan): where the default period ends, so
     # a mistyped year (2206) does not stretch it over centuries. None when every case is
     # dated after today.
@@ -426,6 +491,16 @@ class FilterOptions:
     # (flagged in data_quality_issues). They belong to no period.
     n_cases_undated: int = 0
     restricted: bool = False  # the reader sees only some formations (all of them listed above)
+    # Where the source's data ends (:func:`data_watermark`): ``watermark`` is the last day
+    # (Pakistan) the store has data for, never after today; quick periods end there.
+    # ``watermark_at`` is the instant (UTC, naive) the snapshot's data is as of, which
+    # year-on-year comparisons shift back a year (:func:`comparison_kpis`). None when unknown.
+    watermark: date | None = None
+    watermark_at: datetime | None = None
+    # code -> the name that tells it apart (:func:`formation_short_names`: "Peshawar (I&I)"),
+    # and code -> its full name as the marts hold it; absent when the marts name none.
+    formation_names: dict[str, str] = field(default_factory=dict)
+    formation_full_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def all_formations_label(self) -> str:
@@ -457,6 +532,7 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
             ).fetchall()
         ]
         labels = {code: code for code in codes}
+        full_names: dict[str, str] = {}
         source = _formation_names_source(_marts_columns(con))
         if source is not None:
             table, name_column = source
@@ -465,7 +541,11 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
                 f"from {MARTS}.{_ident(table)} where formation_code is not null group by formation_code"
             ).fetchall():
                 if code in labels and name and str(name).strip() and str(name).strip() != code:
-                    labels[code] = f"{code} · {str(name).strip()}"
+                    full_names[code] = " ".join(str(name).split())
+        short_names = formation_short_names(full_names)  # type: ignore[arg-type]
+        for code, short in short_names.items():
+            labels[code] = f"{code} · {short}" if short != code else code
+    watermark_at, watermark = data_watermark(snapshot)
     return FilterOptions(
         min_date,
         max_date,
@@ -475,22 +555,91 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
         n_after_today,
         n_undated,
         restricted=snapshot.scope.formations is not None,
+        watermark=watermark,
+        watermark_at=watermark_at,
+        formation_names=short_names,
+        formation_full_names=full_names,
     )
+
+
+def _utc_naive(value: object) -> datetime | None:
+    """A UTC timestamp (naive means UTC; ISO text accepted) as a naive UTC datetime."""
+    local = to_pkt(value)  # type: ignore[arg-type]
+    if local is None:
+        return None
+    try:
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return None
+
+
+@st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
+def data_watermark(snapshot: Snapshot) -> tuple[datetime | None, date | None]:
+    """Up to when the snapshot's source data goes: (instant, last day).
+
+    The instant (UTC, naive) is the source watermark the pipeline published
+    (``meta.publish_info.details.source_watermark``: the latest plausible ``updated_at`` seen
+    in the store), or, for a snapshot published without one, the latest entry or update
+    time of a case not over a day ahead of now; never after now. The last day is the last
+    Pakistan date wholly before that instant (the instant's own date when it is that day's
+    last second), never after today: 2026-10-31T23:59:59 UTC is 01 Nov 04:59:59 PKT, so the
+    data covers 31 Oct 2026. (None, None) when the snapshot holds no such time.
+    """
+    instant = _utc_naive(publish_info(snapshot).details.get("source_watermark"))
+    if instant is None:
+        with _connect(snapshot) as con:
+            row = con.execute(
+                f"""
+                select greatest(max(created_at_utc) filter (where created_at_utc <= {_NOW_UTC_SQL} + interval 1 day),
+                                max(updated_at_utc) filter (where updated_at_utc <= {_NOW_UTC_SQL} + interval 1 day))
+                from marts.fct_cases
+                """
+            ).fetchone()
+        instant = _utc_naive(row[0]) if row else None
+    if instant is None:
+        return None, None
+    instant = min(instant, datetime.now(timezone.utc).replace(tzinfo=None))
+    local = to_pkt(instant)
+    if local is None:
+        return None, None
+    last_day = (local + timedelta(seconds=1)).date() - timedelta(days=1)
+    return instant, min(last_day, today_pkt())
 
 
 # --------------------------------------------------------------------------- cases
 
 
+def _and(where: str, params: list[object], clause: str, clause_params: Sequence[object]) -> tuple[str, list[object]]:
+    """``where`` (from :func:`_filter_sql`, maybe empty) with one more condition."""
+    return (f"{where} and {clause}" if where else f"where {clause}"), [*params, *clause_params]
+
+
+def _known_by_sql(known_at: datetime | None, alias: str = "") -> tuple[str, list[object]]:
+    """The cases entered no later than ``known_at`` (UTC): what the store held then. A case
+    whose entry time is unknown counts, as it does in the current figures."""
+    if known_at is None:
+        return "true", []
+    prefix = f"{alias}." if alias else ""
+    return f"({prefix}created_at_utc is null or {prefix}created_at_utc <= ?)", [known_at]
+
+
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def case_kpis(
-    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+    known_at: datetime | None = None,
 ) -> dict[str, float | int]:
-    """Headline figures over live cases in the filter.
+    """Headline figures over live cases in the filter; with ``known_at`` (UTC), only over
+    the cases entered by then (``created_at_utc``), as the store stood at that time.
 
     Keys: n_cases, total_value_pkr, goods_value_pkr, vehicle_value_pkr, n_items,
     n_vehicles, n_persons, n_formations.
     """
     where, params = _filter_sql(start, end, formations)
+    if known_at is not None:
+        where, params = _and(where, params, *_known_by_sql(known_at))
     with _connect(snapshot) as con:
         row = con.execute(
             f"""
@@ -517,6 +666,158 @@ def case_kpis(
         "n_formations",
     )
     return dict(zip(keys, row, strict=True))
+
+
+# Statuses before adjudication (dbt_project/macros/domains.sql, pre_adjudication_statuses).
+PENDING_STATUSES = ("SEIZED", "SCN_ISSUED")
+# The comparable backlog measure: the share of cases still pending this many days after seizure.
+PENDING_DAYS = 90
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def adjudication_kpis(
+    snapshot: Snapshot,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+    as_of: date,
+    known_at: datetime | None = None,
+    pending_days: int = PENDING_DAYS,
+) -> dict[str, float | int | None]:
+    """Adjudication figures that do not depend on how long ago the period was, over the
+    cases in the filter (entered by ``known_at``, UTC, when given), as of the day ``as_of``.
+
+    Keys: n_pending_measured (cases seized at least ``pending_days`` days before ``as_of``
+    whose adjudication state after that many days is known: an adjudication date, or still
+    pending now), n_pending_after (those of them not adjudicated within ``pending_days``
+    days of the seizure: no adjudication date, or a later one), pending_share (the second
+    over the first, None when none is measured); n_adjudicated and n_confiscated (cases
+    adjudicated, and adjudicated CONFISCATED, on or before ``as_of``; an adjudication with
+    no date counts) and confiscation_rate (None when none is adjudicated).
+    """
+    where, params = _filter_sql(start, end, formations)
+    known_sql, known_params = _known_by_sql(known_at)
+    measured_until = as_of - timedelta(days=int(pending_days))
+    with _connect(snapshot) as con:
+        row = con.execute(
+            f"""
+            with c as (
+                select *, list_contains(?::varchar[], status) as is_pending
+                from marts.fct_cases {where}
+            )
+            select count(*) filter (where seizure_date <= ? and (adjudicated_on is not null or is_pending))::bigint,
+                   count(*) filter (where seizure_date <= ? and
+                                    ((adjudicated_on is null and is_pending)
+                                     or datediff('day', seizure_date, adjudicated_on) > ?))::bigint,
+                   count(*) filter (where is_adjudicated and (adjudicated_on is null or adjudicated_on <= ?))::bigint,
+                   count(*) filter (where adjudication_outcome = 'CONFISCATED'
+                                    and (adjudicated_on is null or adjudicated_on <= ?))::bigint
+            from c where {known_sql}
+            """,
+            [list(PENDING_STATUSES), *params, measured_until, measured_until, int(pending_days), as_of, as_of, *known_params],
+        ).fetchone()
+    measured, pending, adjudicated, confiscated = (int(v or 0) for v in row)
+    return {
+        "n_pending_measured": measured,
+        "n_pending_after": pending,
+        "pending_share": pending / measured if measured else None,
+        "n_adjudicated": adjudicated,
+        "n_confiscated": confiscated,
+        "confiscation_rate": confiscated / adjudicated if adjudicated else None,
+    }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A period's figures next to the same period a year before, as that one stood at the
+    same lag (see :func:`comparison_kpis`)."""
+
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    # The last day the period's data covers (the watermark day), and the instant (UTC) the
+    # data is as of; the year before's are these shifted back as the period is.
+    as_of: date
+    previous_as_of: date
+    known_at: datetime | None  # None: the snapshot does not say when its data is from
+    previous_known_at: datetime | None
+    pending_days: int
+    current: dict[str, float | int | None]
+    previous: dict[str, float | int | None]
+
+    @property
+    def lag_days(self) -> int:
+        """Days from the period's end to the end of its data (negative: the data ends first)."""
+        return (self.as_of - self.end).days
+
+    @property
+    def like_for_like(self) -> bool:
+        """Whether the year before is taken as it stood (False: the snapshot has no watermark)."""
+        return self.previous_known_at is not None
+
+    def change_pct(self, key: str) -> float | None:
+        """Percentage change of ``key`` from the year before; None when not computable."""
+        current, previous = self.current.get(key), self.previous.get(key)
+        if current is None or previous is None or pd.isna(current) or pd.isna(previous) or not previous:
+            return None
+        return 100 * (float(current) - float(previous)) / abs(float(previous))
+
+    def change_points(self, key: str) -> float | None:
+        """Change of a share ``key`` (0–1) in percentage points; None when not computable."""
+        current, previous = self.current.get(key), self.previous.get(key)
+        if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+            return None
+        return 100 * (float(current) - float(previous))
+
+
+def comparison_kpis(
+    snapshot: Snapshot,
+    start: date,
+    end: date,
+    formations: tuple[str, ...],
+    *,
+    pending_days: int = PENDING_DAYS,
+) -> Comparison:
+    """The period ``start``–``end`` against the same period a year before, like for like.
+
+    Use it for every year-on-year delta of case figures (Overview, Formation accountability):
+    ``cmp = comparison_kpis(snapshot, start, end, formations)``, then
+    ``cmp.change_pct("n_cases")`` or ``cmp.change_points("pending_share")``.
+
+    Cases are entered days to months after the seizure, so a recent period is still filling
+    up. The period's figures are the snapshot's, whose data is as of the watermark
+    (:func:`data_watermark`: instant W, last day D). The year before ([start − 1 y,
+    end − 1 y], 29 Feb → 28 Feb) is counted *as it stood at the same lag*: only its cases
+    whose ``created_at`` is no later than (end − 1 y) + (D − end) days, i.e. W shifted back
+    by the period's shift (365 or 366 days). Adjudication figures are taken at D and at the
+    shifted D: the backlog is compared as the share of cases still pending ``pending_days``
+    days after seizure (:func:`adjudication_kpis`), not as a count (older cases have had
+    longer to be adjudicated). Without a watermark in the snapshot, the year before is
+    counted whole (``like_for_like`` False) and D is the last seizure not after today.
+
+    ``current`` and ``previous`` hold the keys of :func:`case_kpis` and of
+    :func:`adjudication_kpis`.
+    """
+    options = filter_options(snapshot)
+    previous_start, previous_end = period_year_earlier(start, end)
+    shift = timedelta(days=(end - previous_end).days)
+    as_of = options.watermark or options.default_end or end
+    known_at = options.watermark_at
+    previous_known_at = None if known_at is None else known_at - shift
+    previous_as_of = as_of - shift
+    current = {
+        **case_kpis(snapshot, start, end, formations),
+        **adjudication_kpis(snapshot, start, end, formations, as_of, None, pending_days),
+    }
+    previous = {
+        **case_kpis(snapshot, previous_start, previous_end, formations, previous_known_at),
+        **adjudication_kpis(snapshot, previous_start, previous_end, formations, previous_as_of, previous_known_at, pending_days),
+    }
+    return Comparison(
+        start, end, previous_start, previous_end, as_of, previous_as_of, known_at, previous_known_at,
+        int(pending_days), current, previous,
+    )
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -548,6 +849,83 @@ def cases_by_month(
     df = df.dropna(subset=["seizure_month"]).reset_index(drop=True)
     df["seizure_month"] = pd.to_datetime(df["seizure_month"])
     return df
+
+
+# How recent months are still filling up (:func:`month_completeness`).
+COMPLETENESS_HORIZON_DAYS = 365  # a case entered later than this after its seizure is not waited for
+COMPLETENESS_REFERENCE_YEARS = 3  # the years of seizures (before the horizon) the lags are learnt from
+COMPLETENESS_MIN_REFERENCE = 100  # fewer reference cases in the formations chosen: all formations' lags
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def month_completeness(
+    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...], as_of: date
+) -> pd.DataFrame:
+    """How complete each recent seizure month of the period probably is on ``as_of`` (the
+    last day of data, :attr:`FilterOptions.watermark`): the expected share of its eventual
+    cases already entered.
+
+    From the upload-lag distribution (``fct_cases.upload_lag_days``, a lag before the
+    seizure counted as 0) of the cases seized in the ``COMPLETENESS_REFERENCE_YEARS`` years
+    before ``as_of`` − ``COMPLETENESS_HORIZON_DAYS`` days (old enough for every lag up to
+    the horizon to be seen) and entered within the horizon: F(k) = share of them entered
+    within k days. A seizure day d is F(as_of − d) complete; a month is the mean over its
+    days in the period up to ``as_of`` (seizures spread evenly over the month). The lags are
+    the chosen formations' (all formations' when none is chosen, or when the chosen ones
+    have fewer than ``COMPLETENESS_MIN_REFERENCE`` reference cases).
+
+    Columns seizure_month (datetime), expected_share (0–1), n_days (days counted),
+    reference ("formations" or "all formations"), n_reference. Only months with a day
+    within the horizon of ``as_of`` are returned (older ones are complete); empty when
+    there are none or no reference cases.
+    """
+    columns = ["seizure_month", "expected_share", "n_days", "reference", "n_reference"]
+    horizon = COMPLETENESS_HORIZON_DAYS
+    first = as_of - timedelta(days=horizon)
+    first = first.replace(day=1) if start is None else max(start, first.replace(day=1))
+    last = as_of if end is None else min(end, as_of)
+    if first > last:
+        return pd.DataFrame(columns=columns)
+    ref_end = as_of - timedelta(days=horizon)
+    ref_start = ref_end - timedelta(days=365 * COMPLETENESS_REFERENCE_YEARS)
+
+    def reference(codes: Sequence[str]) -> tuple[str, list[object]]:
+        where, params = _filter_sql(ref_start, ref_end, codes)
+        where, params = _and(where, params, "upload_lag_days <= ?", [horizon])
+        return f"select greatest(upload_lag_days, 0) as lag from marts.fct_cases {where}", params
+
+    with _connect(snapshot) as con:
+        basis = "formations" if formations else "all formations"
+        ref_sql, ref_params = reference(formations)
+        n_reference = con.execute(f"select count(*)::bigint from ({ref_sql})", ref_params).fetchone()[0]
+        if formations and n_reference < COMPLETENESS_MIN_REFERENCE:
+            basis = "all formations"
+            ref_sql, ref_params = reference(())
+            n_reference = con.execute(f"select count(*)::bigint from ({ref_sql})", ref_params).fetchone()[0]
+        if not n_reference:
+            return pd.DataFrame(columns=columns)
+        df = con.execute(
+            f"""
+            with ref as ({ref_sql}),
+            hist as (select lag, count(*) as n from ref group by lag),
+            cdf as (select lag, (sum(n) over (order by lag) / sum(n) over ())::double as share from hist),
+            days as (
+                select t.d::date as day, datediff('day', t.d::date, ?::date) as age
+                from generate_series(?::timestamp, ?::timestamp, interval 1 day) as t(d)
+            )
+            select date_trunc('month', days.day)::date as seizure_month,
+                   avg(coalesce(cdf.share, 0))::double as expected_share,
+                   count(*)::bigint as n_days
+            from days asof left join cdf on days.age >= cdf.lag
+            group by 1
+            order by 1
+            """,
+            [*ref_params, as_of, first, last],
+        ).df()
+    df["seizure_month"] = pd.to_datetime(df["seizure_month"])
+    df["reference"] = basis
+    df["n_reference"] = int(n_reference)
+    return df[columns]
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -709,7 +1087,11 @@ def capabilities(snapshot: Snapshot) -> Capabilities:
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def leadership_kpis(
-    snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
+    snapshot: Snapshot,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+    known_at: datetime | None = None,
 ) -> dict[str, float | int | None]:
     """The leadership's headline figures (beyond :func:`case_kpis`) over the cases seized in
     the filter.
@@ -719,11 +1101,17 @@ def leadership_kpis(
     n_repeat_vehicles (distinct vehicles seized in the filter that had been seized before:
     ``mart_vehicle_recidivism.is_repeat``); n_repeat_offenders (distinct resolved people in
     the filter's cases who had been in an earlier case: ``fct_case_persons.is_repeat_appearance``).
-    Like the vehicles' flag, "earlier" counts every formation's cases.
+    Like the vehicles' flag, "earlier" counts every formation's cases. With ``known_at``
+    (UTC), only over the cases entered by then (as :func:`case_kpis`).
     """
     caps = capabilities(snapshot)
     where_v, params_v = _filter_sql(start, end, formations, alias="v")
     where_p, params_p = _filter_sql(start, end, formations, alias="p", keyword="and")
+    if known_at is not None:
+        where_v, params_v = _and(where_v, params_v, *_known_by_sql(known_at, "c"))
+        known_sql, known_params = _known_by_sql(known_at)
+        where_p += f" and p.case_id in (select case_id from marts.fct_cases where {known_sql})"
+        params_p = [*params_p, *known_params]
     n_repeat_vehicles = n_in_confiscated = n_confiscated = n_repeat_offenders = None
     with _connect(snapshot) as con:
         if caps.has("mart_vehicle_recidivism"):
@@ -795,7 +1183,86 @@ def formation_league(
             [*params, *params],
         ).df()
     df["formation_code"] = df["formation_code"].fillna("(none)")
+    names = filter_options(snapshot).formation_names
+    df["formation_short_name"] = [
+        names.get(code) or formation_short_name(name) or code for code, name in zip(df["formation_code"], df["formation_name"])
+    ]
     return df
+
+
+# How a formation's measures are ranked (:func:`formation_standing`): column -> whether a
+# higher value ranks first.
+STANDING_MEASURES = {
+    "n_cases": True,
+    "total_value_pkr": True,
+    "backlog_share": False,
+    "late_share": False,
+    "median_upload_lag_days": False,
+    "confiscation_rate": True,
+}
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def formation_standing(snapshot: Snapshot, start: date | None, end: date | None) -> pd.DataFrame:
+    """Every formation's league-table measures over the whole months of the period, each
+    with the formation's rank among all formations and the national median (the middle
+    formation's value), computed over every formation whatever the filter.
+
+    One row per formation: formation_code, and for each measure of
+    :data:`STANDING_MEASURES` (n_cases, total_value_pkr, backlog_share = backlog / cases,
+    late_share = late uploads / cases, median_upload_lag_days, confiscation_rate) the value,
+    ``<measure>_rank`` (1 = most cases, most value, smallest backlog share, fewest late
+    uploads, shortest lag, highest confiscation rate; ties share a rank; null where the
+    value is), ``<measure>_tied`` (another formation has the same rank), ``<measure>_n``
+    (formations with a value) and ``<measure>_median``.
+
+    National figures: empty for a reader who sees only some formations (their views hold no
+    other formation's rows, and a rank or median over their own is not national).
+    """
+    columns = ["formation_code"] + [
+        f"{m}{suffix}" for m in STANDING_MEASURES for suffix in ("", "_rank", "_tied", "_n", "_median")
+    ]
+    if snapshot.scope.formations is not None:
+        return pd.DataFrame(columns=columns)
+    where, params = _month_filter_sql(start, end, ())
+    ranked = []
+    for measure, higher_first in STANDING_MEASURES.items():
+        order = f"{measure} {'desc' if higher_first else 'asc'} nulls last"
+        ranked.append(
+            f"{measure}, case when {measure} is not null then rank() over (order by {order}) end::bigint as {measure}_rank, "
+            f"{measure} is not null and count(*) over (partition by {measure}) > 1 as {measure}_tied, "
+            f"count({measure}) over ()::bigint as {measure}_n, median({measure}) over ()::double as {measure}_median"
+        )
+    with _connect(snapshot) as con:
+        df = con.execute(
+            f"""
+            with m as (
+                select formation_code,
+                       sum(n_cases)::bigint as n_cases,
+                       coalesce(sum(total_value_pkr), 0)::double as total_value_pkr,
+                       (sum(n_pending_adjudication) / nullif(sum(n_cases), 0))::double as backlog_share,
+                       (sum(n_late_uploads) / nullif(sum(n_cases), 0))::double as late_share,
+                       (sum(n_confiscated) / nullif(sum(n_adjudicated), 0))::double as confiscation_rate
+                from marts.mart_formation_accountability {where}
+                group by formation_code
+            ),
+            lag as (
+                select formation_code, median(upload_lag_days)::double as median_upload_lag_days
+                from marts.fct_cases {where}
+                group by formation_code
+            ),
+            f as (
+                select m.*, lag.median_upload_lag_days
+                from m left join lag on lag.formation_code is not distinct from m.formation_code
+                where m.formation_code is not null
+            )
+            select formation_code, {", ".join(ranked)}
+            from f
+            order by formation_code
+            """,
+            [*params, *params],
+        ).df()
+    return df[columns]
 
 
 # --------------------------------------------------------------------------- formation detail
@@ -873,6 +1340,42 @@ def upload_lag_distribution(
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def upload_lag_kpis(
+    snapshot: Snapshot,
+    start: date | None,
+    end: date | None,
+    formations: tuple[str, ...],
+    known_at: datetime | None = None,
+) -> dict[str, float | int | None]:
+    """Upload lags (``fct_cases.upload_lag_days``) of the cases of the whole months of the
+    period; with ``known_at`` (UTC), only of the cases entered by then, as the store stood
+    (the year before of :func:`comparison_kpis`: ``Comparison.previous_known_at``).
+
+    Keys: n_cases, n_lag_known (cases with a lag), n_late (lag over 7 days), late_share (late
+    / cases, as the league table; None without cases), median_upload_lag_days.
+    """
+    where, params = _month_filter_sql(start, end, formations)
+    if known_at is not None:
+        where, params = _and(where, params, *_known_by_sql(known_at))
+    with _connect(snapshot) as con:
+        n_cases, n_known, n_late, median_lag = con.execute(
+            f"""
+            select count(*)::bigint, count(upload_lag_days)::bigint,
+                   count(*) filter (where upload_lag_days > 7)::bigint, median(upload_lag_days)::double
+            from marts.fct_cases {where}
+            """,
+            params,
+        ).fetchone()
+    return {
+        "n_cases": int(n_cases or 0),
+        "n_lag_known": int(n_known or 0),
+        "n_late": int(n_late or 0),
+        "late_share": (n_late / n_cases) if n_cases else None,
+        "median_upload_lag_days": None if median_lag is None or pd.isna(median_lag) else float(median_lag),
+    }
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def officer_table(
     snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -880,27 +1383,39 @@ def officer_table(
     an officer-month counts under the formation the mart credits that month to).
 
     Columns officer_id, service_no, full_name, designation, formations (codes, comma
-    separated), n_months, n_cases, credited_value_pkr, n_adjudicated, n_confiscated,
+    separated), main_formation (the one most of the officer's cases are credited to),
+    n_formations, n_months, n_cases, credited_value_pkr, n_adjudicated, n_confiscated,
     confiscation_rate. Most credited value first.
     """
     where, params = _month_filter_sql(start, end, formations)
     with _connect(snapshot) as con:
         return con.execute(
             f"""
-            select officer_id,
-                   any_value(service_no) as service_no,
-                   any_value(full_name) as full_name,
-                   any_value(designation) as designation,
-                   string_agg(distinct formation_code, ', ' order by formation_code) as formations,
+            with m as (select * from marts.mart_officer_performance {where}),
+            per_formation as (
+                select officer_id, formation_code, sum(n_cases) as n_cases
+                from m where formation_code is not null group by officer_id, formation_code
+            ),
+            main as (
+                select officer_id, first(formation_code order by n_cases desc, formation_code) as main_formation
+                from per_formation group by officer_id
+            )
+            select m.officer_id,
+                   any_value(m.service_no) as service_no,
+                   any_value(m.full_name) as full_name,
+                   any_value(m.designation) as designation,
+                   string_agg(distinct m.formation_code, ', ' order by m.formation_code) as formations,
+                   any_value(main.main_formation) as main_formation,
+                   count(distinct m.formation_code)::bigint as n_formations,
                    count(*)::bigint as n_months,
-                   sum(n_cases)::bigint as n_cases,
-                   coalesce(sum(credited_value_pkr), 0)::double as credited_value_pkr,
-                   sum(n_adjudicated)::bigint as n_adjudicated,
-                   sum(n_confiscated)::bigint as n_confiscated,
-                   sum(n_confiscated) / nullif(sum(n_adjudicated), 0) as confiscation_rate
-            from marts.mart_officer_performance {where}
-            group by officer_id
-            order by credited_value_pkr desc, n_cases desc, officer_id
+                   sum(m.n_cases)::bigint as n_cases,
+                   coalesce(sum(m.credited_value_pkr), 0)::double as credited_value_pkr,
+                   sum(m.n_adjudicated)::bigint as n_adjudicated,
+                   sum(m.n_confiscated)::bigint as n_confiscated,
+                   sum(m.n_confiscated) / nullif(sum(m.n_adjudicated), 0) as confiscation_rate
+            from m left join main on main.officer_id = m.officer_id
+            group by m.officer_id
+            order by credited_value_pkr desc, n_cases desc, m.officer_id
             """,
             params,
         ).df()
@@ -971,6 +1486,40 @@ def hs_reference(snapshot: Snapshot) -> tuple[dict[str, str], dict[str, str], di
     return sections, descriptions, notified
 
 
+def _hs_comparison_months(
+    con: _ScopedConnection, start: date | None, end: date | None, data_until: date | None
+) -> tuple[date | None, date | None]:
+    """The months of the period that have a year before to compare with: from the period's
+    first month (not before the warehouse's first seizure month) to its last (not after the
+    last full month of data, ``data_until`` being the watermark's last day: a month the
+    data covers only in part would read as a fall), less the months whose month a year
+    earlier is before the warehouse's first seizure month. (None, None) when no month of the
+    period has one. The same months :func:`hs_code_trend` gives a year-before value."""
+    first_month, last_month = con.execute(
+        f"select min(seizure_month) filter (where seizure_month {_REAL_DATES_SQL}), max(seizure_month) filter "
+        f"(where seizure_month <= date_trunc('month', {TODAY_PKT_SQL}) and seizure_month {_REAL_DATES_SQL}) "
+        "from marts.fct_cases"
+    ).fetchone()
+    if first_month is None or last_month is None:
+        return None, None
+    lo = max(start.replace(day=1), first_month) if start else first_month
+    hi = min(end.replace(day=1), last_month) if end else last_month
+    lo = max(lo, months_back(first_month, -12))
+    if data_until is not None:
+        last_full = data_until.replace(day=1) if data_until == month_end(data_until) else months_back(data_until.replace(day=1), 1)
+        hi = min(hi, last_full)
+    return (lo, hi) if lo <= hi else (None, None)
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def hs_comparison_months(snapshot: Snapshot, start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """First and last month of the period that :func:`hs_totals` and :func:`hs_code_trend`
+    compare with the same month a year before; (None, None) when none can be."""
+    data_until = data_watermark(snapshot)[1]
+    with _connect(snapshot) as con:
+        return _hs_comparison_months(con, start, end, data_until)
+
+
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hs_totals(
     snapshot: Snapshot, start: date | None, end: date | None, formations: tuple[str, ...]
@@ -978,21 +1527,25 @@ def hs_totals(
     """Seized goods per HS level and code over the whole months of the period, with the
     same months a year before (``mart_hs_trends``).
 
-    Columns hs_level, hs_code, n_cases, n_items, value_pkr, value_pkr_last_year (null when
-    the year-earlier months start before the warehouse's first seizure month, 0 when nothing
-    of the code was seized then), yoy_change_pct (null when last year's value is null or not
-    positive). Codes seized only last year are included with zero this year.
+    Columns hs_level, hs_code, n_cases, n_items, value_pkr (the whole months of the
+    period); value_pkr_compared (the months of the period that have a year before,
+    :func:`hs_comparison_months`: all of them unless the period starts within a year of the
+    warehouse's first seizure month) and value_pkr_last_year (the same months a year
+    earlier; 0 when nothing of the code was seized then), both null when no month has a
+    year before; yoy_change_pct (compared against last year; null when last year's value is
+    null or not positive). Codes seized only last year are included with zero this year.
     """
-    start_m = None if start is None else start.replace(day=1)
-    end_m = None if end is None else end.replace(day=1)
     where, params = _month_filter_sql(start, end, formations)
-    prev_start = None if start_m is None else months_back(start_m, 12)
-    prev_end = None if end_m is None else months_back(end_m, 12)
-    where_prev, params_prev = _filter_sql(prev_start, prev_end, formations, date_column="seizure_month")
+    data_until = data_watermark(snapshot)[1]
     with _connect(snapshot) as con:
-        first_month = con.execute(
-            f"select min(seizure_month) filter (where seizure_month {_REAL_DATES_SQL}) from marts.fct_cases"
-        ).fetchone()[0]
+        compare_from, compare_to = _hs_comparison_months(con, start, end, data_until)
+        if compare_from is not None and compare_to is not None:
+            where_cmp, params_cmp = _filter_sql(compare_from, compare_to, formations, date_column="seizure_month")
+            where_prev, params_prev = _filter_sql(
+                months_back(compare_from, 12), months_back(compare_to, 12), formations, date_column="seizure_month"
+            )
+        else:  # nothing to compare: empty year-before parts
+            where_cmp, params_cmp = where_prev, params_prev = "where false", []
         df = con.execute(
             f"""
             with cur as (
@@ -1001,26 +1554,35 @@ def hs_totals(
                 from marts.mart_hs_trends {where}
                 group by hs_level, hs_code
             ),
+            cmp as (
+                select hs_level, hs_code, coalesce(sum(value_pkr), 0)::double as value_pkr
+                from marts.mart_hs_trends {where_cmp}
+                group by hs_level, hs_code
+            ),
             prev as (
                 select hs_level, hs_code, coalesce(sum(value_pkr), 0)::double as value_pkr
                 from marts.mart_hs_trends {where_prev}
                 group by hs_level, hs_code
-            )
-            select coalesce(cur.hs_level, prev.hs_level) as hs_level,
-                   coalesce(cur.hs_code, prev.hs_code) as hs_code,
+            ),
+            codes as (select hs_level, hs_code from cur union select hs_level, hs_code from prev)
+            select codes.hs_level, codes.hs_code,
                    coalesce(cur.n_cases, 0)::bigint as n_cases,
                    coalesce(cur.n_items, 0)::bigint as n_items,
                    coalesce(cur.value_pkr, 0)::double as value_pkr,
+                   coalesce(cmp.value_pkr, 0)::double as value_pkr_compared,
                    coalesce(prev.value_pkr, 0)::double as value_pkr_last_year
-            from cur full join prev on prev.hs_level = cur.hs_level and prev.hs_code = cur.hs_code
+            from codes
+            left join cur on cur.hs_level = codes.hs_level and cur.hs_code = codes.hs_code
+            left join cmp on cmp.hs_level = codes.hs_level and cmp.hs_code = codes.hs_code
+            left join prev on prev.hs_level = codes.hs_level and prev.hs_code = codes.hs_code
             """,
-            [*params, *params_prev],
+            [*params, *params_cmp, *params_prev],
         ).df()
-    has_last_year = first_month is not None and prev_start is not None and prev_start >= first_month
-    if not has_last_year:
+    if compare_from is None:
+        df["value_pkr_compared"] = float("nan")
         df["value_pkr_last_year"] = float("nan")
     last = df["value_pkr_last_year"]
-    df["yoy_change_pct"] = (100.0 * (df["value_pkr"] - last) / last).where(last > 0)
+    df["yoy_change_pct"] = (100.0 * (df["value_pkr_compared"] - last) / last).where(last > 0)
     return df
 
 
@@ -1198,6 +1760,12 @@ def route_flows(
 
 # --------------------------------------------------------------------------- vehicles
 
+# A resolved vehicle's seizures, as the vehicle look-up lists and counts them: its live case
+# vehicles (mart_vehicle_recidivism) in cases the reader may see (fct_cases; both views hold
+# only the reader's formations). The look-up and its suggestions both count these rows, so a
+# suggestion's "N seizures" is what the page shows once picked.
+_VEHICLE_SEIZURES = "marts.mart_vehicle_recidivism v join marts.fct_cases c on c.case_id = v.case_id"
+
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def vehicle_seizures(snapshot: Snapshot, text: str, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -1234,9 +1802,8 @@ def vehicle_seizures(snapshot: Snapshot, text: str, kinds: tuple[str, ...]) -> p
                    v.match_basis, v.vehicle_type, v.involvement, v.value_pkr::double as value_pkr,
                    v.prior_seizures, v.is_repeat, c.status, c.adjudication_outcome,
                    loc.location_name as seizure_location
-            from marts.mart_vehicle_recidivism v
-            join keys using (vehicle_key)
-            join marts.fct_cases c on c.case_id = v.case_id
+            from {_VEHICLE_SEIZURES}
+            join keys on keys.vehicle_key = v.vehicle_key
             left join marts.dim_locations loc on loc.location_id = c.seizure_location_id
             order by v.vehicle_key, v.seizure_date nulls last, v.case_vehicle_id
             """,
@@ -1257,24 +1824,33 @@ def vehicles(snapshot: Snapshot, vehicle_keys: tuple[str, ...]) -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def vehicle_suggestions(snapshot: Snapshot, text: str, limit: int = 10) -> pd.DataFrame:
     """Normalised identifiers that contain ``text`` (when nothing matches it exactly):
-    identifier, kind, vehicle_key, n_seizures. Registrations first, most seized first."""
+    identifier, kind, vehicle_key, n_seizures. Registrations first, most seized first.
+
+    n_seizures counts every seizure of the resolved vehicle the reader may see, as
+    :func:`vehicle_seizures` lists them (the look-up's "Seizures"), not only the records
+    that carry this number: a vehicle joined through other numbers has more."""
     if len(text) < 3:
         return pd.DataFrame(columns=["identifier", "kind", "vehicle_key", "n_seizures"])
     with _connect(snapshot) as con:
         return con.execute(
-            """
-            with ids as (
-                select registration_no as identifier, 'registration' as kind, vehicle_key from marts.mart_vehicle_recidivism
-                union all
-                select chassis_no, 'chassis', vehicle_key from marts.mart_vehicle_recidivism
-                union all
-                select engine_no, 'engine', vehicle_key from marts.mart_vehicle_recidivism
+            f"""
+            with seizures as (
+                select v.vehicle_key, v.registration_no, v.chassis_no, v.engine_no from {_VEHICLE_SEIZURES}
+            ),
+            per_vehicle as (
+                select vehicle_key, count(*)::bigint as n_seizures from seizures group by vehicle_key
+            ),
+            ids as (
+                select registration_no as identifier, 'registration' as kind, vehicle_key from seizures
+                union
+                select chassis_no, 'chassis', vehicle_key from seizures
+                union
+                select engine_no, 'engine', vehicle_key from seizures
             )
-            select identifier, kind, vehicle_key, count(*)::bigint as n_seizures
-            from ids
-            where identifier is not null and contains(identifier, ?)
-            group by identifier, kind, vehicle_key
-            order by kind = 'registration' desc, n_seizures desc, identifier
+            select ids.identifier, ids.kind, ids.vehicle_key, p.n_seizures
+            from ids join per_vehicle p on p.vehicle_key = ids.vehicle_key
+            where ids.identifier is not null and contains(ids.identifier, ?)
+            order by ids.kind = 'registration' desc, p.n_seizures desc, ids.identifier, ids.vehicle_key
             limit ?
             """,
             [text, int(limit)],
@@ -1481,6 +2057,23 @@ def data_quality_by_formation(
     caps = capabilities(snapshot)
     if "data_quality_issues" not in caps.tables:
         return pd.DataFrame(columns=["severity", "check_name", "formation_code", "n_rows"])
+    with _connect(snapshot) as con:
+        attributed = "formation_code" in _marts_columns(con)["data_quality_issues"]
+        if attributed:  # the pipeline attributed each issue to its case's formation (dbt)
+            traced_filter, params = _filter_sql(start, end, formations, keyword="")
+            keep = f"case_id is null or ({traced_filter.strip()})" if traced_filter else "true"
+            return con.execute(
+                f"""
+                select severity, check_name, case when case_id is not null then formation_code end as formation_code,
+                       count(*)::bigint as n_rows
+                from marts.data_quality_issues
+                where {keep}
+                group by 1, 2, 3
+                order by severity = 'quarantined' desc, check_name, formation_code nulls last
+                """,
+                params,
+            ).df()
+    # A snapshot published before: traced through the marts by source key.
     keys, joins, formation_parts, date_parts, traced_parts = [], [], [], [], []
     for n, (source_table, mart, key) in enumerate(DQ_ATTRIBUTION):
         if mart not in caps.tables:
@@ -1543,12 +2136,28 @@ def data_quality_rows(snapshot: Snapshot, severity: str, check_name: str | None,
         ).df()
 
 
+EXPECTATION_RESULT_COLUMNS = [
+    "suite", "layer", "expectation", "column_name", "severity", "status", "success", "is_error", "observed_value",
+    "rows_checked", "unexpected_count", "unexpected_percent", "mostly", "rule", "error", "batch", "run_at",
+]
+
+
 @st.cache_data(ttl=METADATA_TTL, max_entries=METADATA_MAX_ENTRIES, show_spinner=False)
-def expectation_results(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    """The snapshot's expectation-result tables (``meta.*expectation*``), as stored."""
+def expectation_results(snapshot: Snapshot) -> pd.DataFrame | None:
+    """The latest expectation-suite results published with the snapshot
+    (``meta.expectation_results``): one row per expectation, errors first, then failures
+    (hard rules first), then the rest; columns :data:`EXPECTATION_RESULT_COLUMNS`. ``None``
+    when the snapshot has no such table (published before it existed)."""
     caps = capabilities(snapshot)
-    out: dict[str, pd.DataFrame] = {}
+    if "expectation_results" not in caps.expectation_tables:
+        return None
     with _connect(snapshot) as con:
-        for table in caps.expectation_tables:
-            out[table] = con.execute(f"select * from meta.{_ident(table)} limit 10000").df()
-    return out
+        return con.execute(
+            f"""
+            select {', '.join(_ident(c) for c in EXPECTATION_RESULT_COLUMNS)}
+            from meta.expectation_results
+            order by case status when 'error' then 0 when 'failed' then 1 else 2 end,
+                     severity = 'ERROR' desc, layer desc, suite, expectation_index
+            limit 10000
+            """
+        ).df()

@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.formatting import format_date, month_end, months_back, today_pkt, year_earlier
+from dashboard.formatting import format_date, month_end, months_back, period_year_earlier, today_pkt, year_earlier
 
 T = TypeVar("T")
 
@@ -119,8 +119,8 @@ class Filters:
         return inside.astype(bool)
 
     def previous_year(self) -> tuple[date, date]:
-        """The same period one year earlier (29 February becomes 28 February)."""
-        return year_earlier(self.start), year_earlier(self.end)
+        """The same period one year earlier (:func:`period_year_earlier`)."""
+        return period_year_earlier(self.start, self.end)
 
     def scope(self) -> str:
         """One caption line saying what the page shows."""
@@ -138,9 +138,42 @@ class Filters:
         )
 
 
+def _latest_day(options: data.FilterOptions) -> date:
+    """The last day a period may reach: the last seizure, or the last day of data when the
+    latest seizures of the reader's formations are older (a quick period then still covers
+    the days without seizures)."""
+    assert options.max_date is not None
+    return max(options.max_date, options.watermark) if options.watermark else options.max_date
+
+
+def data_end(options: data.FilterOptions, today: date | None = None) -> date:
+    """Where quick periods end: the last day the source has data for (the watermark,
+    :func:`dashboard.data.data_watermark`), never after today; the last seizure not after
+    today when the snapshot does not say."""
+    assert options.max_date is not None
+    latest = options.watermark or options.default_end or options.max_date
+    return min(latest, today or today_pkt())
+
+
+def year_before_in_data(start: date, options: data.FilterOptions) -> bool:
+    """Whether a period starting on ``start`` has its year before inside the data (from the
+    first seizure month on); if not, a year-on-year change would read as false growth."""
+    return options.min_date is not None and year_earlier(start) >= options.min_date.replace(day=1)
+
+
+def data_end_note(options: data.FilterOptions) -> str:
+    """The caption saying where the data ends."""
+    if options.watermark is None:
+        return (
+            f"Data up to {format_date(data_end(options))} (the latest seizure not after today: "
+            "this snapshot does not say up to when the store's records go)."
+        )
+    return f"Data up to {format_date(data_end(options))} (the latest day the store has records for)."
+
+
 def _clamp_period(start: date, end: date, options: data.FilterOptions) -> tuple[date, date]:
     assert options.min_date is not None and options.max_date is not None
-    start, end = max(start, options.min_date), min(end, options.max_date)
+    start, end = max(start, options.min_date), min(end, _latest_day(options))
     if start > end:  # wholly outside this snapshot's dates (an old link): the default
         return default_period(options)
     return start, end
@@ -202,7 +235,7 @@ def period_input(options: data.FilterOptions, page: str) -> tuple[date, date]:
     st.date_input(
         "Seizure period",
         min_value=options.min_date,
-        max_value=options.max_date,
+        max_value=_latest_day(options),
         format="DD/MM/YYYY",
         key=key,
         on_change=_on_period_change,
@@ -242,21 +275,31 @@ PRESETS = ("Last full month", "Last 3 full months", "Last 12 full months", "Year
 
 
 def preset_period(name: str, options: data.FilterOptions, today: date | None = None) -> tuple[date, date]:
-    """The dates of a quick period, counted back from today (Pakistan), within the data."""
+    """The dates of a quick period, counted back from where the data ends (:func:`data_end`:
+    the watermark, never after today), within the data.
+
+    A month is full when the data covers its last day: with data up to 31 Oct 2026, "Last
+    12 full months" is Nov 2025 to Oct 2026; with data up to 15 Oct, it is Oct 2025 to Sep
+    2026. "Year to date" runs from 1 January to that last day. "Whole period" is the
+    default period: the first seizure to the last one not after today (cases dated in the
+    future are left out and reported apart).
+    """
     assert options.min_date is not None and options.max_date is not None
-    as_of = min(today or today_pkt(), options.max_date)
-    this_month = as_of.replace(day=1)
-    last_month_end = month_end(months_back(this_month, 1))
+    if name == "Whole period":
+        return default_period(options)
+    as_of = data_end(options, today)
+    last_full = as_of if as_of == month_end(as_of) else month_end(months_back(as_of.replace(day=1), 1))
+    last_full_month = last_full.replace(day=1)
     if name == "Last full month":
-        start, end = last_month_end.replace(day=1), last_month_end
+        start, end = last_full_month, last_full
     elif name == "Last 3 full months":
-        start, end = months_back(this_month, 3), last_month_end
+        start, end = months_back(last_full_month, 2), last_full
     elif name == "Last 12 full months":
-        start, end = months_back(this_month, 12), last_month_end
+        start, end = months_back(last_full_month, 11), last_full
     elif name == "Year to date":
         start, end = as_of.replace(month=1, day=1), as_of
     else:
-        start, end = options.min_date, options.max_date
+        raise ValueError(f"unknown quick period {name!r}")
     return _clamp_period(start, end, options)
 
 
@@ -277,7 +320,9 @@ def preset_input(options: data.FilterOptions, page: str) -> None:
         key=key,
         on_change=_on_preset,
         args=(key, options),
-        help="Sets the seizure period: whole calendar months back from today, or this year so far.",
+        help=f"Sets the seizure period: whole calendar months, or this year so far, up to "
+        f"{format_date(data_end(options))}, the latest day the store has records for. "
+        "\"Whole period\" runs from the first seizure to the last one not after today.",
     )
 
 

@@ -247,6 +247,15 @@ def year_earlier(day: date) -> date:
     return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
 
 
+def period_year_earlier(start: date, end: date) -> tuple[date, date]:
+    """The period ``start``–``end`` a year before. An end on a month's last day stays on its
+    month's last day, so February 2025 compares with all of February 2024, 29th included."""
+    previous_end = year_earlier(end)
+    if end == month_end(end):
+        previous_end = month_end(previous_end)
+    return year_earlier(start), previous_end
+
+
 def month_end(day: date) -> date:
     """The last day of ``day``'s month."""
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])

@@ -19,7 +19,7 @@ from antismuggling.access.roles import Principal
 from antismuggling.spreadsheet import spreadsheet_safe
 from dashboard import auth, data, filters
 from dashboard.filters import Filters
-from dashboard.formatting import MISSING, MoneyScale, first_present, format_pkt, format_text
+from dashboard.formatting import MISSING, MoneyScale, first_present, format_pkt, format_text, money_scale
 
 NOTHING_PUBLISHED_TITLE = "No marts have been published yet."
 # Marts older than this are called out: the pipeline refreshes them daily.
@@ -57,24 +57,6 @@ def show_nothing_published() -> None:
     )
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Make sure ``app.py`` (page config, navigation) runs, even on a deep link.
-
-    Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage
-    app until the main script calls ``st.navigation``. A server whose first visitor opens a
-    deep link (``/routes?from=…``, a shared view) would therefore run the page script on its
-    own, without ``app.py``. Switch that mode off and rerun: the rerun goes through
-    ``app.py`` and its ``st.navigation``, which opens the same page.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without the old mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def run_page(title: str, render: Callable[[data.Snapshot], None]) -> None:
     """Title the page, then render it against the current snapshot, or explain why there is
     nothing to show.
@@ -82,7 +64,6 @@ def run_page(title: str, render: Callable[[data.Snapshot], None]) -> None:
     ``render`` receives the snapshot, seen through the signed-in user's scope, to pass to
     the :mod:`dashboard.data` functions.
     """
-    _leave_legacy_pages_mode()
     principal = auth.current_principal()
     if principal is None or not principal.sees_data:
         # app.py signs users in before any page; this guards a page reached any other way.
@@ -114,7 +95,6 @@ def run_administration_page(
 ) -> None:
     """Title and render a page of the Administration section (no snapshot), or refuse it to
     a session whose user may not open it."""
-    _leave_legacy_pages_mode()
     principal = auth.current_principal()
     if principal is None or not may_open(principal):
         st.error(refusal)
@@ -273,9 +253,44 @@ def empty(message: str) -> None:
 # --------------------------------------------------------------------------- tables
 
 
+def table_money_scale(*columns: pd.Series) -> MoneyScale:
+    """The one unit of a table's money columns: chosen by the largest amount in any of them
+    (missing ones ignored), then used for every money column of the table, so a table never
+    mixes PKR M and PKR B."""
+    return money_scale(pd.concat([pd.Series(c, dtype="float64") for c in columns], ignore_index=True))
+
+
 def money_column(label: str, scale: MoneyScale, help: str | None = None) -> st.column_config.NumberColumn:
     fmt = "%,.2f" if scale.suffix else "%,.0f"
     return st.column_config.NumberColumn(f"{label} ({scale.short_label})", format=fmt, help=help)
+
+
+# How wide the tables draw each character (Source Sans, 14 px, measured in Chromium), to
+# size a text column to its longest value: the grid sizes columns on a sample of rows, so a
+# long name further down was cut off.
+_CHAR_PX = {
+    **dict.fromkeys("0123456789+", 6.96), **dict.fromkeys("ag", 7.06), "b": 7.74, "c": 6.38, "d": 7.77, "e": 6.94,
+    "f": 4.09, "h": 7.62, "i": 3.44, "j": 3.46, "k": 6.93, "l": 3.57, "m": 11.61, "n": 7.66, "o": 7.59, "p": 7.77,
+    "q": 7.77, "r": 4.86, "s": 5.87, "t": 4.73, "u": 7.62, "v": 6.54, "w": 10.07, "x": 6.24, "y": 6.54, "z": 5.95,
+    "A": 7.60, "B": 8.23, "C": 7.99, "D": 8.61, "E": 7.38, "F": 6.92, "G": 8.64, "H": 9.13, "I": 3.68, "J": 6.71,
+    "K": 8.11, "L": 6.80, "M": 10.18, "N": 9.06, "O": 9.30, "P": 7.92, "Q": 9.30, "R": 7.97, "S": 7.48, "T": 7.50,
+    "U": 9.03, "V": 7.21, "W": 11.00, "X": 7.18, "Y": 6.66, "Z": 7.55, " ": 2.80, ".": 3.49, ",": 3.49, "-": 4.35,
+    "(": 4.24, ")": 4.24, "&": 8.53, "%": 11.54, "/": 4.90, "'": 3.49, "·": 3.49, ":": 3.49, "#": 6.96,
+}
+CELL_PADDING_PX = 8  # the grid's padding on each side of a cell
+
+
+def text_px(text: str) -> float:
+    """About how wide a table draws ``text`` (a character it does not know counts 9 px)."""
+    return sum(_CHAR_PX.get(char, 9.0) for char in text)
+
+
+def fit_width(values, heading: str = "", *, minimum: int = 50, maximum: int = 400) -> int:
+    """A column width (px) that shows ``heading`` and the longest of ``values`` whole."""
+    texts = [str(v) for v in values if not (v is None or (isinstance(v, float) and pd.isna(v)))]
+    longest = max([text_px(t) for t in texts] + [0.0])
+    width = max(longest, text_px(heading)) + 2 * CELL_PADDING_PX + 2
+    return int(min(max(width, minimum), maximum))
 
 
 def count_column(label: str, help: str | None = None) -> st.column_config.NumberColumn:

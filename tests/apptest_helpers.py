@@ -61,7 +61,7 @@ def open_app(
     sign_in(at, user_for(role, formations))
     assert_clean(at)
     if page is not None and page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert_clean(at)
     return at
 

@@ -8,7 +8,8 @@ benchmarks/bench_dashboard.py).
 * :class:`RequestLog` records every URL the page requests, so a test can assert that the
   dashboard never leaves localhost.
 * :func:`wait_until_idle` waits for Streamlit to finish a run and for the charts to draw.
-* :func:`sign_in` fills the sign-in form every new session starts with.
+* :func:`sign_in` fills the sign-in form (a browser with a live session cookie skips it);
+  :func:`sign_out` presses Sign out.
 """
 
 from __future__ import annotations
@@ -233,14 +234,48 @@ def wait_until_idle(page, *, timeout: float = 60.0, settle: float = 0.3, expect_
     raise TimeoutError(f"the dashboard did not settle within {timeout:.0f} s")
 
 
+def signed_in_as(page) -> str | None:
+    """The display name the sidebar shows as signed in (test users are named by their ID),
+    or None when no one is."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if page.locator('[data-testid="stSidebarNav"]').count() == 0 or sidebar.count() == 0:
+        return None
+    for line in sidebar.inner_text().splitlines():
+        if " · " in line:
+            return line.split(" · ")[0].strip()
+    return None
+
+
+def sign_out(page) -> None:
+    """Press Sign out and wait for the sign-in form."""
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.get_by_label("User ID", exact=True).wait_for(timeout=30_000)
+    wait_until_idle(page)
+
+
 def sign_in(page, username: str, password: str, *, expect_success: bool = True) -> None:
-    """Fill and submit the dashboard's sign-in form (the page must be showing it)."""
+    """Fill and submit the dashboard's sign-in form.
+
+    A sign-in sends the browser through ``/_session/start`` (which sets the session cookie)
+    on to the page it first asked for: this waits until that page is drawn. A page that is
+    already signed in (its session cookie came with it) is left as it is when it is
+    ``username``'s; someone else is signed out first."""
+    if expect_success and page.get_by_label("User ID", exact=True).count() == 0:
+        current = signed_in_as(page)
+        if current == username:
+            return
+        if current is not None:
+            sign_out(page)
     page.get_by_label("User ID", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_until_idle(page, expect_run=True, timeout=120)
     if expect_success:
-        page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
+        # the sidebar appears on the page the browser lands on, after the cookie is set
+        page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=120_000)
+        page.wait_for_load_state()
+        wait_until_idle(page, timeout=120)
+    else:
+        wait_until_idle(page, expect_run=True, timeout=120)
 
 
 def main_text(page) -> str:

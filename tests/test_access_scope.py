@@ -50,7 +50,9 @@ def test_every_table_is_a_view_and_an_unrestricted_scope_sees_everything(snapsho
         assert ("marts", "fct_cases") in tables and ("meta", "publish_info") in tables
         for schema, table in tables:
             seen = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
-            assert seen == snapshot_scalar(published_settings, f"select count(*) from {schema}.{table}"), table
+            # every row, but the partner feeds' row counts (see test_no_reader_sees_the_partner_feeds)
+            where = " where table_name not like 'feeds.%'" if (schema, table) == ("meta", "table_rows") else ""
+            assert seen == snapshot_scalar(published_settings, f"select count(*) from {schema}.{table}{where}"), table
     finally:
         con.close()
 
@@ -108,16 +110,37 @@ def test_a_formation_scope_holds_only_that_formations_rows(snapshot, published_s
         assert con.execute("select count(*) from marts.dim_locations").fetchone()[0] == snapshot_scalar(
             published_settings, "select count(*) from marts.dim_locations"
         )
-        # data-quality rows only when traced to one of the formation's cases, items or vehicles
-        traced = con.execute(
-            """
-            select count(*) from marts.data_quality_issues q
-            where not exists (select 1 from marts.fct_cases c where q.source_table = 'cases' and c.case_id = try_cast(q.source_pk as bigint))
-              and not exists (select 1 from marts.fct_seizure_items i where q.source_table = 'seizure_items' and i.item_id = try_cast(q.source_pk as bigint))
-              and not exists (select 1 from marts.mart_vehicle_recidivism v where q.source_table = 'case_vehicles' and v.case_vehicle_id = try_cast(q.source_pk as bigint))
-            """
-        ).fetchone()[0]
-        assert traced == 0
+        # data-quality rows only when attributed to one of the formation's cases (its items,
+        # vehicles, people, officers): all of those
+        shown = con.execute(
+            "select count(*), count(*) filter (where case_id is null or case_id not in (select case_id from marts.fct_cases)) "
+            "from marts.data_quality_issues"
+        ).fetchone()
+        attributed = snapshot_scalar(
+            published_settings, "select count(*) from marts.data_quality_issues where formation_code = ?", [formation]
+        )
+        assert shown == (attributed, 0) and attributed > 0
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("role", ["dg", "analyst", "formation_officer"])
+def test_no_reader_sees_the_partner_feeds(snapshot, published_settings, formation, role):
+    """The snapshot holds schema feeds (nominal rows among them); no reader's views do, nor
+    the feeds' row counts. The Partner feeds page reads the ledger and configuration instead."""
+    assert snapshot_scalar(published_settings, "select count(*) from feeds.feed_ncen_persons") > 0
+    assert snapshot_scalar(published_settings, "select count(*) from meta.table_rows where table_name like 'feeds.%'") == 8
+    principal = Principal(f"test.{role}", role, (formation,) if role == "formation_officer" else (), role)
+    con = open_scoped(snapshot, Scope.for_principal(principal), SECRET)
+    try:
+        schemas = {s for (s,) in con.execute(
+            "select distinct table_schema from information_schema.tables where table_catalog = current_database()"
+        ).fetchall()}
+        assert "feeds" not in schemas and schemas <= {"marts", "meta"}
+        with pytest.raises(duckdb.CatalogException):
+            con.execute("select count(*) from feeds.feed_ncen_persons")
+        names = {n for (n,) in con.execute("select table_name from meta.table_rows").fetchall()}
+        assert not any(n.startswith("feeds.") for n in names)
     finally:
         con.close()
 

@@ -72,7 +72,7 @@ def test_no_page_renders_for_an_anonymous_session(published_settings, page):
     st.cache_data.clear()
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     assert_clean(at)
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()
     assert_clean(at)
     assert [t.value for t in at.title] == [SIGN_IN_TITLE]
     assert at.text_input(key="_sign_in_password")
@@ -82,7 +82,7 @@ def test_no_page_renders_for_an_anonymous_session(published_settings, page):
 @pytest.mark.parametrize("page", DATA_PAGES)
 def test_a_page_script_run_on_its_own_refuses_an_anonymous_session(published_settings, page):
     st.cache_data.clear()
-    at = AppTest.from_file(str(APP.parent / "pages" / f"{page}.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(APP.parent / "views" / f"{page}.py"), default_timeout=120).run()
     assert not at.exception
     assert "Sign in" in texts(at.error)
     _shows_nothing(at)
@@ -149,8 +149,8 @@ def test_each_role_gets_its_pages(published_settings):
     assert not admin.metric and not admin.get("plotly_chart")
     for page in DATA_PAGES:
         with pytest.raises(ValueError, match="Known pages"):
-            admin.switch_page(f"pages/{page}.py")
-    admin.switch_page("pages/users.py").run()
+            admin.switch_page(f"views/{page}.py")
+    admin.switch_page("views/users.py").run()
     assert_clean(admin)
     assert any("test.admin" in set(d.value["User"]) for d in admin.dataframe)
 
@@ -161,14 +161,14 @@ def test_each_role_gets_its_pages(published_settings):
             assert not reader.metric
         for page in ("audit", "users"):
             with pytest.raises(ValueError, match="Known pages"):
-                reader.switch_page(f"pages/{page}.py")
+                reader.switch_page(f"views/{page}.py")
 
     dg = open_app("dg", page="audit")
     assert [t.value for t in dg.title] == ["Audit log"]
     log = dg.dataframe[0].value
     assert {"login"} <= set(log["Action"])
     with pytest.raises(ValueError, match="Known pages"):
-        dg.switch_page("pages/users.py")
+        dg.switch_page("views/users.py")
 
 
 # --------------------------------------------------------------------------- formation officer
@@ -193,7 +193,7 @@ def test_a_formation_officer_sees_only_their_formation_on_every_page(published_s
     assert count(metric(at, "Live cases")) == live_cases
     for page in DATA_PAGES:
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
         assert_clean(at)
         for frame in at.dataframe:
             df = frame.value
@@ -212,7 +212,7 @@ def test_a_formation_officer_cannot_widen_the_scope_through_the_url(published_se
     at = open_app("formation_officer", (formation,), query_params={"formation": other})
     live_cases = count(metric(at, "Live cases"))
     assert live_cases == count(metric(open_app("formation_officer", (formation,)), "Live cases"))
-    at.switch_page("pages/formation.py").run()
+    at.switch_page("views/formation.py").run()
     assert_clean(at)
     assert other not in texts(at.subheader)
 
@@ -235,7 +235,7 @@ def test_look_ups_stop_at_the_formation(published_settings, formation):
     officer.text_input(key="vehicles_query").input(vehicle).run()
     assert_clean(officer)
     assert "No seized vehicle" in texts(officer.info)
-    officer.switch_page("pages/offenders.py").run()
+    officer.switch_page("views/offenders.py").run()
     officer.text_input(key="offenders_query").input(person).run()
     assert_clean(officer)
     assert "No person" in texts(officer.info)
@@ -292,11 +292,11 @@ def test_search_boxes_take_quotes_and_comments_as_text(published_settings, typed
     at.text_input(key="vehicles_query").input(typed).run()
     assert_clean(at)
     assert not any(d.value is not None and len(d.value) for d in at.dataframe)
-    at.switch_page("pages/offenders.py").run()
+    at.switch_page("views/offenders.py").run()
     at.text_input(key="offenders_query").input(typed).run()
     assert_clean(at)
     assert not at.metric
-    at.switch_page("pages/commodities.py").run()
+    at.switch_page("views/commodities.py").run()
     assert_clean(at)
     audit = open_app("dg", page="audit")
     audit.text_input(key="audit_user").input(typed).run()

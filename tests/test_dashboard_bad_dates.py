@@ -129,19 +129,19 @@ def test_every_page_opens_on_bad_dates(damaged_home, role):
     at = open_app(role, (formation,) if role == "formation_officer" else ())
     for period in ("default", "Whole period", "Last 12 full months"):  # whole: up to 31 Dec 9999
         if period != "default":
-            at.switch_page("pages/overview.py").run()
+            at.switch_page("views/overview.py").run()
             at.selectbox(key="overview_quick_period").select(period).run()
         for page in DATA_PAGES:
             if page != "overview":
-                at.switch_page(f"pages/{page}.py").run()
+                at.switch_page(f"views/{page}.py").run()
             assert_clean(at)
             assert_no_raw_missing(at, f"{role} on {page}, {period} period")
-    at.switch_page("pages/offenders.py").run()
+    at.switch_page("views/offenders.py").run()
     at.text_input(key="offenders_query").input(cnic).run()
     assert_clean(at)
     assert_no_raw_missing(at, f"{role}: profile of {cnic}")
     assert f"CNIC {cnic}" in texts(at.subheader)
-    at.switch_page("pages/vehicles.py").run()
+    at.switch_page("views/vehicles.py").run()
     at.text_input(key="vehicles_query").input(vehicle).run()
     assert_clean(at)
     assert_no_raw_missing(at, f"{role}: vehicle {vehicle}")

@@ -281,12 +281,12 @@ def test_no_query_of_any_page_names_the_snapshot(published_settings, monkeypatch
         formations = (snapshot_scalar(published_settings, "select min(formation_code) from marts.fct_cases"),)
     at = open_app(role, formations)
     for page in ("formation", "commodities", "routes", "officers", "data_quality", "vehicles", "offenders"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert_clean(at)
     for typed in ("' OR 1=1 --", f"x'); select * from {SNAPSHOT_ALIAS}.marts.dim_offenders; --", "35202-1234567-1"):
-        at.switch_page("pages/vehicles.py").run()
+        at.switch_page("views/vehicles.py").run()
         at.text_input(key="vehicles_query").input(typed).run()
-        at.switch_page("pages/offenders.py").run()
+        at.switch_page("views/offenders.py").run()
         at.text_input(key="offenders_query").input(typed).run()
         assert_clean(at)
     assert len(executed) > 20

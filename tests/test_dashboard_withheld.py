@@ -69,7 +69,7 @@ def test_every_page_writes_missing_figures_as_dashes(published_settings, formati
     at = open_app(role, _formations(role, formation))
     for page in DATA_PAGES:
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
         assert_clean(at)
         assert_no_raw_missing(at, f"{role} on {page}")
 
@@ -119,7 +119,7 @@ def test_picking_listed_vehicles_and_people(published_settings, formation, role)
     assert_no_raw_missing(at, f"{role}: vehicle picked from the list")
     assert f"Vehicle {chassis}" in texts(at.subheader)
 
-    at.switch_page("pages/offenders.py").run()
+    at.switch_page("views/offenders.py").run()
     _select_row(at, "offenders_repeat", 0)
     assert_clean(at)
     assert_no_raw_missing(at, f"{role}: person picked from the list")

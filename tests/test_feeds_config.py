@@ -13,7 +13,7 @@ from antismuggling.feeds.config import (
 )
 from antismuggling.feeds.contracts import feed_model_contracts
 from antismuggling.feeds.personal_data import (
-    NON_NOMINAL, KnownIdentifiers, forbidden_reason, scan_value,
+    NON_NOMINAL, KnownIdentifiers, forbidden_reason, scan_rows, scan_value,
 )
 from antismuggling.feeds.refs import RefHasher
 
@@ -244,3 +244,21 @@ def test_refs_are_keyed_stable_and_never_cnic_shaped(tmp_path):
     assert values[0] != other.ref("case_id", 0) and values[0] != refs.ref("item_id", 0)
     assert len(set(values)) == 2000
     assert all(len(v) == 52 and scan_value(v, None) == [] for v in values)
+
+
+def test_a_keyed_reference_spelling_a_name_by_chance_is_not_personal_data():
+    """Base32 refs have letters between digits: over 100k items one spells a short name of the
+    store ("...ALI2KHAN..."); that must not fail the delivery, while any other value in a
+    reference column, or the same letters in another column, are findings."""
+    known = KnownIdentifiers()
+    known.add_name("Ali Khan")
+    by_chance = "QWERTY2ALI3KHAN4" + "A" * 36  # 52 characters of A-Z and 2-7, as RefHasher writes
+    refs = RefHasher(os.urandom(32))
+    assert any("person name" in h for h in scan_value(by_chance, known))  # the letter scan alone would fire
+    header = ["item_ref", "case_ref", "commodity_group"]
+    rows = [[by_chance, refs.ref("case_id", 1), "DRUGS"], ["Ali Khan", "35202-1234567-1", by_chance]]
+    findings = {(f.row, f.column, f.kind) for f in scan_rows("items.csv", header, rows, set(header), known)}
+    assert not [f for f in findings if f[0] == 1], findings  # refs as refs: clean
+    assert {(2, "item_ref", "not a keyed reference (case_ref / item_ref hold only HMAC-SHA256 references)"),
+            (2, "item_ref", "person name known from the store"), (2, "case_ref", "CNIC-shaped number"),
+            (2, "commodity_group", "person name known from the store")} <= findings

@@ -3,8 +3,7 @@
 One module fixture builds the world: a generated store with hostile rows added (CNICs in
 every spelling, names, plates, chassis and engine numbers, free text everywhere a person can
 type), fully refreshed by the real pipeline, and a published snapshot holding ``marts`` and
-``feeds`` (until publish copies schema ``feeds`` itself, the fixture adds it from the build
-warehouse). A second fixture edits the store (an offence changes, an item is deleted, a
+``feeds`` (publish copies schema ``feeds`` beside the marts). A second fixture edits the store (an offence changes, an item is deleted, a
 person renamed, another hostile case typed) and refreshes incrementally: the end-to-end test.
 
 The delta property runs over random edit sequences applied to copies of the snapshot's feed
@@ -149,25 +148,19 @@ def hostile_forms(values: dict) -> list[str]:
 
 
 def snapshot_with_feeds(settings: Settings, keep_as: Path) -> Path:
-    """The current published snapshot, plus schema feeds from the build warehouse if publish
-    did not copy it; a private copy at ``keep_as`` (publish prunes old snapshots)."""
+    """A private copy at ``keep_as`` of the current published snapshot (publish prunes old
+    snapshots), which publish gave schema feeds: every feed table of the build warehouse."""
     from antismuggling.publish import current_snapshot_path
 
     current = current_snapshot_path(settings)
-    con = duckdb.connect(str(current), read_only=True)
-    has_feeds = con.execute("select count(*) from information_schema.tables where table_schema = 'feeds'").fetchone()[0]
-    con.close()
-    if has_feeds:
-        shutil.copy(current, keep_as)
-        return keep_as
     shutil.copy(current, keep_as)
-    con = duckdb.connect(str(keep_as))
+    con = duckdb.connect(str(keep_as), read_only=True)
     try:
         con.execute(f"attach '{settings.warehouse_path}' as wh (read_only)")
-        con.execute("create schema feeds")
-        for (table,) in con.execute("select table_name from information_schema.tables "
-                                    "where table_catalog = 'wh' and table_schema = 'feeds' and table_type = 'BASE TABLE'").fetchall():
-            con.execute(f'create table feeds."{table}" as select * from wh.feeds."{table}"')
+        tables = ("select table_name from information_schema.tables where table_catalog = ? "
+                  "and table_schema = 'feeds' and table_type = 'BASE TABLE' order by 1")
+        published = [t for (t,) in con.execute(tables, [keep_as.stem]).fetchall()]
+        assert published and published == [t for (t,) in con.execute(tables, ["wh"]).fetchall()]
         con.execute("detach wh")
     finally:
         con.close()
@@ -862,3 +855,21 @@ def test_end_to_end_a_refresh_moves_a_case_between_mandates(world, edited, home,
                     for value in row.values():
                         flat = re.sub(r"[^A-Z0-9]", "", (value or "").upper())
                         assert not [f for f in forms if f in flat]
+
+
+def test_a_keyring_deep_in_the_file_system_still_signs(tmp_path):
+    """gpg-agent's sockets live in the keyring folder and must fit in 108 bytes: a data
+    directory with a long path signs through a short private link to it."""
+    from antismuggling.feeds.signing import Signer, kill_agent, short_home
+
+    feeds_dir = tmp_path / ("a-long-folder-name-" * 4) / "feeds"
+    signer = Signer(feeds_dir)
+    assert len(str(signer.home)) > 100 and len(str(short_home(signer.home))) < 100
+    data = tmp_path / "data.txt"
+    data.write_text("x")
+    try:
+        signature = signer.sign_detached(data)
+        assert signature.exists() and signer.fingerprint
+        assert short_home(signer.home).resolve() == signer.home.resolve()
+    finally:
+        kill_agent(signer.home)

@@ -117,3 +117,20 @@
                 "is_orphan and parent_case_state = 'missing'",
                 "'case ' || " ~ dq_quote('case_id_raw') ~ " || ' does not exist'") }}
 {%- endmacro %}
+
+{#-
+  Which case a data-quality issue belongs to: for each source table whose rows belong to a
+  case, the staging model and the key that data_quality_issues.source_pk holds. An issue of
+  one of these tables is attributed to its case's formation and seizure date when the case is
+  in fct_cases; the rest (officers, postings, locations; children of a deleted or missing
+  case) belong to no case in the marts.
+-#}
+{% macro dq_case_sources() -%}
+    {{ return([
+        ('cases', 'stg_cases', 'case_pk'),
+        ('seizure_items', 'stg_seizure_items', 'item_pk'),
+        ('case_vehicles', 'stg_case_vehicles', 'case_vehicle_pk'),
+        ('case_persons', 'stg_case_persons', 'case_person_pk'),
+        ('case_officers', 'stg_case_officers', 'case_officer_pk'),
+    ]) }}
+{%- endmacro %}

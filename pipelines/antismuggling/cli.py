@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from antismuggling.config import load_settings
+from antismuggling.feeds.cli import feeds_app
 
 if TYPE_CHECKING:
     from antismuggling.access.store import UserRecord, UserStore
@@ -29,6 +30,7 @@ users_app = typer.Typer(help="Dashboard users: add, list, disable, unlock, chang
 app.add_typer(users_app, name="users")
 audit_app = typer.Typer(help="The audit trail of sign-ins, user changes and data access.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(feeds_app, name="feeds")
 
 err = Console(stderr=True)
 
@@ -77,20 +79,40 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+UntilOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--until", formats=["%Y-%m-%d"], show_default=False,
+        help="The day the store runs up to (YYYY-MM-DD): every timestamp is before 00:00 UTC of it. "
+        "Default: today (UTC), the day it is generated; pin it for a reproducible store.",
+    ),
+]
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
 @app.command()
 def generate(
     cases: Annotated[int, typer.Option("--cases", min=1, help="Number of seizure cases.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same store.")] = 1,
     out: Annotated[str | None, typer.Option("--out", help="Store URL (sqlite:///path or postgresql://…); default: ANTISMUGGLING_OPS_URL.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Drop and recreate the tables if the store already has data.")] = False,
+    until: UntilOption = None,
 ) -> None:
-    """Write a demo operational store that follows the source contract."""
-    from antismuggling.store.generate import generate_store
+    """Write a demo operational store that follows the source contract.
+
+    The store runs up to the day it is generated, like a live service: every timestamp is before
+    00:00 UTC of --until (default today), so the latest entries are yesterday's. The same --seed,
+    --cases and --until give the same store.
+    """
+    from antismuggling.store.generate import generate_store, today_utc
     from antismuggling.store.schema import StoreNotEmptyError
 
     url = out or load_settings().ops_url
     try:
-        summary = generate_store(url, cases, seed, replace=replace, progress=True)
+        summary = generate_store(url, cases, seed, as_of=_day(until) or today_utc(), replace=replace, progress=True)
     except (ValueError, StoreNotEmptyError) as exc:
         fail(str(exc))
     err.print(f"wrote {summary.describe()}", highlight=False)
@@ -171,12 +193,20 @@ def demo(
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Let ANTISMUGGLING_BIND be an address other machines reach.")
     ] = False,
+    until: UntilOption = None,
 ) -> None:
-    """Create the demo store if missing, run a full refresh, serve the dashboard and the Dagster UI (read-only)."""
-    from antismuggling.serve import run_demo
+    """Create the demo store if missing, run a full refresh, serve the dashboard and the Dagster UI (read-only).
+
+    Prints one line per step, then the addresses; the servers' and the refresh's output goes to
+    <home>/logs/demo.log. Ctrl+C stops everything. A store created here runs up to --until
+    (default today), like a live service.
+    """
+    from antismuggling.serve import DemoInterrupted, run_demo
 
     try:
-        run_demo(load_settings(), cases=cases, seed=seed, allow_remote=allow_remote)
+        run_demo(load_settings(), cases=cases, seed=seed, allow_remote=allow_remote, until=_day(until))
+    except DemoInterrupted as stop:
+        raise typer.Exit(stop.exit_code) from None
     except RuntimeError as exc:
         fail(str(exc))
 

@@ -6,6 +6,8 @@ parsed only when the definitions are first loaded.
 
 from __future__ import annotations
 
+import logging
+
 import dagster as dg
 
 from antismuggling.config import Settings, keep_files_private, load_settings
@@ -21,12 +23,15 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     from antismuggling.defs.resources import build_resources
     from antismuggling.defs.schedules import daily_refresh_schedule
     from antismuggling.defs.sensors import source_watermark_sensor
+    from antismuggling.feeds.config import FeedsConfigError
+    from antismuggling.feeds.dagster_defs import build_feed_definitions
 
     warehouse_models = build_dbt_assets()
-    mart_keys = [key for key in warehouse_models.keys if key.path[0] == "marts"]
+    # the snapshot holds the marts and the partner feeds' tables (schema feeds)
+    published_keys = [key for key in warehouse_models.keys if key.path[0] in ("marts", "feeds")]
     ingest = dg.Definitions(assets=[raw_tables, hs_reference])
     warehouse = dg.Definitions(assets=[warehouse_models])
-    published_marts = build_publish_asset(mart_keys)
+    published_marts = build_publish_asset(published_keys)
     publish = dg.Definitions(assets=[published_marts])
     quality = dg.Definitions(
         asset_checks=build_quality_checks([*raw_tables.keys, *warehouse_models.keys, *published_marts.keys])
@@ -34,8 +39,16 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     orchestration = dg.Definitions(
         jobs=[refresh_job], schedules=[daily_refresh_schedule], sensors=[source_watermark_sensor]
     )
-    return dg.Definitions.merge(ingest, warehouse, publish, quality, orchestration).with_resources(
-        build_resources(settings or load_settings())
+    settings = settings or load_settings()
+    # one asset, job and schedule per partner feed, after published/marts (not in the refresh job);
+    # a site's feeds configuration that does not load leaves the feeds out, not the refresh
+    try:
+        feeds = build_feed_definitions(settings)
+    except FeedsConfigError as exc:
+        logging.getLogger(__name__).error("partner feeds left out of the code location: %s", exc)
+        feeds = dg.Definitions()
+    return dg.Definitions.merge(ingest, warehouse, publish, quality, orchestration, feeds).with_resources(
+        build_resources(settings)
     )
 
 

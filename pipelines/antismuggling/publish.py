@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
 from antismuggling.config import Settings, make_private_dir
+from antismuggling.quality.results import copy_into as copy_expectation_results
 from antismuggling.sqltext import quote_literal
 
 POINTER_NAME = "CURRENT"
@@ -24,6 +25,10 @@ POINTER_TMP_NAME = f".{POINTER_NAME}.tmp"
 SNAPSHOT_PREFIX = "snapshot-"
 SNAPSHOT_GLOB = f"{SNAPSHOT_PREFIX}*.duckdb"
 MARTS_SCHEMA = "marts"
+# The partner feeds' tables (dbt models/feeds), published beside the marts when the warehouse
+# has them: feeds deliver from the published snapshot only. meta.table_rows names them
+# ``feeds.<table>`` (marts keep their bare names); the readers' scoped views leave both out.
+FEEDS_SCHEMA = "feeds"
 KEEP_SNAPSHOTS = 3  # the current one plus two older ones, for readers still holding them
 
 
@@ -36,6 +41,7 @@ class PublishResult:
     snapshot_path: Path
     published_at: datetime
     table_rows: dict[str, int]
+    meta_rows: dict[str, int] = field(default_factory=dict)  # rows of the meta tables beyond publish_info, table_rows
 
 
 def current_snapshot_path(settings: Settings) -> Path | None:
@@ -69,7 +75,9 @@ def publish_marts(
 ) -> PublishResult:
     """Copy every table of schema ``marts`` from the open build warehouse into a new snapshot.
 
-    ``metadata`` (source, watermark, refresh mode, run id…) is stored in ``meta.publish_info``.
+    ``metadata`` (source, watermark, refresh mode, run id…) is stored in ``meta.publish_info``,
+    rows per mart in ``meta.table_rows``, and the expectation suites' latest results (table
+    ``quality.expectation_results`` of the build warehouse) in ``meta.expectation_results``.
     Runs under the refresh lock, so no other publication is writing while leftovers are pruned.
     """
     from antismuggling.locks import refresh_lock
@@ -114,6 +122,24 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
             table_rows[table] = warehouse.execute(
                 f'select count(*) from {alias}.{MARTS_SCHEMA}."{table}"'
             ).fetchone()[0]
+        feed_tables = [
+            row[0]
+            for row in warehouse.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = ? and table_type = 'BASE TABLE' "
+                "order by table_name",
+                [FEEDS_SCHEMA],
+            ).fetchall()
+        ]
+        if feed_tables:
+            warehouse.execute(f"create schema {alias}.{FEEDS_SCHEMA}")
+        for table in feed_tables:
+            warehouse.execute(
+                f'create table {alias}.{FEEDS_SCHEMA}."{table}" as select * from {FEEDS_SCHEMA}."{table}"'
+            )
+            table_rows[f"{FEEDS_SCHEMA}.{table}"] = warehouse.execute(
+                f'select count(*) from {alias}.{FEEDS_SCHEMA}."{table}"'
+            ).fetchone()[0]
         warehouse.execute(
             f"create table {alias}.meta.publish_info as select ?::timestamp as published_at, "
             "?::varchar as snapshot_name, ?::json as details",
@@ -125,12 +151,14 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
         warehouse.executemany(
             f"insert into {alias}.meta.table_rows values (?, ?)", list(table_rows.items())
         )
+        # The expectation suites' latest results (figures only), for the dashboard.
+        meta_rows = {"expectation_results": copy_expectation_results(warehouse, f"{alias}.meta.expectation_results")}
     finally:
         warehouse.execute(f"detach {alias}")
 
     os.replace(building_path, final_path)
     _swap_pointer(settings.published_dir, final_path.name)
-    return PublishResult(final_path, published_at, table_rows)
+    return PublishResult(final_path, published_at, table_rows, meta_rows)
 
 
 def _swap_pointer(published_dir: Path, snapshot_name: str) -> None:

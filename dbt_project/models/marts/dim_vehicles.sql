@@ -3,6 +3,11 @@
 -- chassis_no / engine_no / registration_no: the normalised number most frequent among the
 -- vehicle's rows (rows where it is missing do not vote); ties go to the alphabetically
 -- smallest; NULL when no row has one.
+-- n_distinct_chassis / n_distinct_engines: distinct normalised (macros/vehicles.sql, as the
+-- vehicle rule uses them) non-missing chassis / engine numbers among the vehicle's rows;
+-- has_identity_conflict: two or more of either. The rule still makes them one vehicle
+-- (sameness is transitive): a registration shared by a car and a truck joins them. The flag
+-- says the evidence disagrees (plate reuse, a swapped engine, a mistyped number).
 with rows_ as (
     select * from {{ ref('mart_vehicle_recidivism') }}
 ),
@@ -31,6 +36,8 @@ summary as (
         count(distinct chassis_no)                   as n_chassis_numbers,
         count(distinct engine_no)                    as n_engine_numbers,
         count(distinct registration_no)              as n_registration_numbers,
+        count(distinct chassis_no)                   as n_distinct_chassis,
+        count(distinct engine_no)                    as n_distinct_engines,
         sum(coalesce(value_pkr, 0))                  as vehicle_value_pkr,
         min(case_vehicle_id)                         as first_case_vehicle_id
     from rows_
@@ -51,6 +58,9 @@ select
     s.n_chassis_numbers,
     s.n_engine_numbers,
     s.n_registration_numbers,
+    s.n_distinct_chassis,
+    s.n_distinct_engines,
+    s.n_distinct_chassis > 1 or s.n_distinct_engines > 1 as has_identity_conflict,
     s.vehicle_value_pkr,
     s.first_case_vehicle_id
 from summary as s

@@ -1,5 +1,6 @@
 """Sign-in policy: lockout after repeated failures (per account and per client address), the
-dashboard's idle-session timeout, and how long a built download is served."""
+dashboard's idle-session timeout, the life of a sign-in ticket, and how long a built download
+is served."""
 
 import os
 
@@ -12,6 +13,9 @@ MAX_FAILED_ATTEMPTS_PER_ADDRESS = 20
 DEFAULT_LOCKOUT_MINUTES = 15
 DEFAULT_SESSION_IDLE_MINUTES = 30
 DEFAULT_DOWNLOAD_SECONDS = 60
+# A sign-in hands the browser a one-time ticket that it trades for its session cookie at once
+# (dashboard/server_hardening.py); unused this long, the ticket is void.
+SESSION_TICKET_SECONDS = 30
 
 LOCKOUT_MINUTES_ENV = "ANTISMUGGLING_LOCKOUT_MINUTES"
 SESSION_IDLE_MINUTES_ENV = "ANTISMUGGLING_SESSION_IDLE_MINUTES"
@@ -38,7 +42,8 @@ def lockout_minutes() -> int:
 
 
 def session_idle_minutes() -> int:
-    """Minutes without activity after which a dashboard session must sign in again."""
+    """Minutes without activity after which a dashboard session must sign in again: the
+    session ends in the user store (every tab and reload of the browser with it)."""
     return _positive_int_from_env(SESSION_IDLE_MINUTES_ENV, DEFAULT_SESSION_IDLE_MINUTES)
 
 

@@ -55,6 +55,11 @@ class Principal:
     def can_manage_users(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def can_view_feeds(self) -> bool:
+        """The Partner feeds page: what goes to which partner, when, and whether it arrived."""
+        return self.role in ("dg", "admin")
+
 
 def mask_cnic(value: str | None) -> str | None:
     """``35202-1234567-1`` (dashes/spaces optional) -> ``35202-*******-1``; anything else -> ``*****``.

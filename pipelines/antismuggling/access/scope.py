@@ -7,7 +7,7 @@ snapshot read-only to an in-memory database and defines, for every table of its 
 * **formations**: rows of other formations are filtered out of every table that has a
   ``formation_code``; resolved vehicles and people only appear when seen in the scope's
   formations; data-quality rows only when traced to a case of those formations. National
-  route flows and whole-table row counts are empty; a person's totals over every
+  route flows, whole-table row counts and expectation results are empty; a person's totals over every
   formation are NULL, and resolved vehicles and officers' months are rebuilt from the
   reader's own rows. A table this module does not know and that has no
   ``formation_code`` is empty too: new marts are closed until classified here.
@@ -18,6 +18,11 @@ snapshot read-only to an in-memory database and defines, for every table of its 
   narrows to ten million candidates; every view shows a keyed hash of it instead
   (:func:`person_token`, keyed by a secret of the installation), so a key in a download, a
   link or the audit log gives nothing away.
+
+Schema ``feeds`` of a snapshot (the partner feeds' rows, nominal ones included) is never
+attached as a view, for any role: the dashboard's Partner feeds page reads the feeds'
+configuration and delivery ledger, not their rows; ``meta.table_rows`` leaves out the feeds'
+tables (``feeds.<table>``) too.
 
 Queries written against ``marts.<table>`` then run unchanged, and no page, download or
 look-up can return more than the views hold. After the views exist, external access is
@@ -40,13 +45,19 @@ from antismuggling.access.roles import Principal, cnic_mask_sql, name_mask_sql, 
 from antismuggling.sqltext import quote_literal
 
 SNAPSHOT_ALIAS = "snap"
+# The only schemas of a snapshot a reader's connection has views of (never ``feeds``).
+READER_SCHEMAS = ("marts", "meta")
+FEEDS_SCHEMA = "feeds"
 
-# A data-quality row names its source row by table and primary key; these source tables'
-# keys are the keys of mart rows that carry the formation and seizure date of the case.
+# A data-quality row carries the formation and seizure date of its case (dbt attributes it:
+# macro dq_case_sources). Snapshots published before that name only their source row, by table
+# and primary key; these source tables' keys are the keys of mart rows that carry the
+# formation and seizure date of the case.
 DQ_ATTRIBUTION = (
     ("cases", "fct_cases", "case_id"),
     ("seizure_items", "fct_seizure_items", "item_id"),
     ("case_vehicles", "mart_vehicle_recidivism", "case_vehicle_id"),
+    ("case_persons", "fct_case_persons", "case_person_id"),
 )
 
 # How a formation-scoped reader sees the tables that need more than "formation_code in
@@ -73,6 +84,9 @@ _SCOPED_FILTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
     "publish_info": (("true", ()),),
     "table_rows": (),  # whole-table counts are national figures
+    # the expectation suites' figures are counted over every formation's rows: national
+    # (they hold figures only, no value of the data: antismuggling.quality.results)
+    "expectation_results": (),
 }
 
 # Figures about a vehicle or person summed over every formation: a formation-scoped reader
@@ -109,6 +123,9 @@ _SCOPED_REBUILDS = {
             "n_chassis_numbers": "count(distinct v.chassis_no)",
             "n_engine_numbers": "count(distinct v.engine_no)",
             "n_registration_numbers": "count(distinct v.registration_no)",
+            "n_distinct_chassis": "count(distinct v.chassis_no)",
+            "n_distinct_engines": "count(distinct v.engine_no)",
+            "has_identity_conflict": "count(distinct v.chassis_no) > 1 or count(distinct v.engine_no) > 1",
             "vehicle_value_pkr": "sum(coalesce(v.value_pkr, 0))",
             "first_case_vehicle_id": "min(v.case_vehicle_id)",
         },
@@ -224,8 +241,8 @@ def open_scoped(snapshot: Path, scope: Scope, secret: str) -> duckdb.DuckDBPyCon
         con.execute(f"attach {quote_literal(str(snapshot))} as {SNAPSHOT_ALIAS} (read_only)")
         columns = con.execute(
             "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-            "where database_name = ? and schema_name in ('marts', 'meta') order by schema_name, table_name, column_index",
-            [SNAPSHOT_ALIAS],
+            "where database_name = ? and list_contains(?, schema_name) order by schema_name, table_name, column_index",
+            [SNAPSHOT_ALIAS, list(READER_SCHEMAS)],
         ).fetchall()
         tables: dict[tuple[str, str], dict[str, str]] = {}
         for schema, table, column, data_type in columns:
@@ -265,6 +282,8 @@ def view_sql(
     )
     source = f"{SNAPSHOT_ALIAS}.{_ident(schema)}.{_ident(table)}"
     where = _row_filter(table, list(columns), scope, marts)
+    if (schema, table) == ("meta", "table_rows"):  # the feeds' row counts are not the readers'
+        where = f"({where}) and not starts_with(src.table_name, '{FEEDS_SCHEMA}.')"
     return f"create view {_ident(schema)}.{_ident(table)} as select {select} from {source} as src where {where}"
 
 
@@ -272,6 +291,8 @@ def _row_filter(table: str, columns: list[str], scope: Scope, marts: frozenset[s
     if scope.formations is None:
         return "true"
     codes = ", ".join(quote_literal(code) for code in scope.formations)
+    if table == "data_quality_issues" and "formation_code" in columns:
+        return f"src.formation_code in ({codes})"  # attributed to its case's formation, or NULL
     if table in _SCOPED_FILTERS:
         alternatives = [
             condition.format(codes=codes, snap=SNAPSHOT_ALIAS)

@@ -1,13 +1,22 @@
-"""The local user store and the audit trail: one SQLite file (``Settings.users_db_path``) readable only by its owner.
+"""The local user store, the dashboard's sign-in sessions and the audit trail: one SQLite file
+(``Settings.users_db_path``) readable only by its owner.
 
 Every method opens its own short-lived connection, so one ``UserStore`` can be shared by the
 dashboard's threads and by several processes (WAL mode, a busy timeout, write transactions that
 take the lock up front). Passwords and hashes never reach the audit trail, a log or an exception.
+
+A dashboard session (:meth:`UserStore.start_session`) is a random token the browser keeps in
+an HttpOnly cookie; the store keeps only its SHA-256 (``sessions.token_hash``), so a copy of
+the file signs nobody in. A session ends when its user signs out, stays idle longer than
+``ANTISMUGGLING_SESSION_IDLE_MINUTES``, is disabled, gets another role or formations, or has
+their password reset (:meth:`UserStore.check_session`).
 """
 
 import csv
+import hashlib
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -40,6 +49,7 @@ __all__ = [
     "AUDIT_COLUMNS",
     "AccessError",
     "AuthResult",
+    "SessionCheck",
     "InvalidUserError",
     "UnknownUserError",
     "UserExistsError",
@@ -48,12 +58,13 @@ __all__ = [
     "WeakPasswordError",
     "normalise_role",
     "normalise_username",
+    "session_token_hash",
 ]
 
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 FORMATION_RE = re.compile(r"[A-Z0-9_-]{1,16}")
 BUSY_TIMEOUT_MS = 5000
-SCHEMA_VERSION = 2  # 2: the index that counts an address's failed sign-ins
+SCHEMA_VERSION = 3  # 2: the index that counts an address's failed sign-ins; 3: sessions
 AUDIT_COLUMNS = ("seq", "at_utc", "username", "action", "target", "n_rows", "detail", "client")
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
@@ -100,9 +111,29 @@ _SCHEMA = (
     """
     CREATE INDEX IF NOT EXISTS audit_log_client_action ON audit_log (client, action, at_utc)
     """,
+    # Dashboard sessions: the browser holds the token, the store only its hash.
+    """
+    CREATE TABLE IF NOT EXISTS sessions (
+        token_hash     TEXT PRIMARY KEY,              -- sha256 hex of the cookie's token
+        username       TEXT NOT NULL COLLATE NOCASE,
+        fingerprint    TEXT NOT NULL,                 -- role, formations and password change at the start
+        created_at     TEXT NOT NULL,                 -- UTC ISO-8601
+        last_seen_at   TEXT NOT NULL,
+        revoked_at     TEXT,
+        revoked_reason TEXT,                          -- logout, expired, disabled, role_changed, ...
+        client         TEXT
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username, revoked_at)
+    """,
 )
 # The audit rows that count as a failed sign-in from an address (the address throttle).
 FAILED_SIGN_IN = "login_failed"
+# A session's last_seen_at is written at most this often: a page run costs a read, not a write.
+SESSION_TOUCH_SECONDS = 60
+# Ended sessions (and ones idle this long) are deleted when a new one starts; the audit log keeps the history.
+SESSION_KEEP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -140,6 +171,29 @@ class AuthResult:
     ok: bool
     principal: Principal | None
     reason: str
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """Outcome of :meth:`UserStore.check_session`: the session's user (fresh from the store)
+    when it is live; else None and why: ``unknown`` (no such token), ``revoked`` (ended
+    before), ``expired`` (idle too long, ended now), ``inactive`` (user disabled or gone),
+    ``changed`` (role, formations or password changed since it started). ``ended_as`` says
+    how a session that had ended already ended (``logout``, ``expired``, ``disabled``,
+    ``role_changed``, ``password_reset``, …)."""
+
+    principal: Principal | None
+    reason: str
+    ended_as: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.principal is not None
+
+
+def session_token_hash(token: str) -> str:
+    """What the store keeps of a session token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def normalise_username(username: str) -> str:
@@ -281,7 +335,8 @@ class UserStore:
         return _principal(row) if row else None
 
     def disable(self, username: str, *, actor: str) -> None:
-        self._modify(username, actor, "user_disable", {"disabled": 1})
+        """Disable the account; its sessions end at once."""
+        self._modify(username, actor, "user_disable", {"disabled": 1}, end_sessions="disabled")
 
     def enable(self, username: str, *, actor: str) -> None:
         self._modify(username, actor, "user_enable", {"disabled": 0})
@@ -290,7 +345,8 @@ class UserStore:
         self._modify(username, actor, "user_unlock", {"failed_attempts": 0, "locked_until": None})
 
     def reset_password(self, username: str, new_password: str, *, actor: str) -> None:
-        """Set a new password (strength-checked) and clear failed attempts and any lock."""
+        """Set a new password (strength-checked) and clear failed attempts and any lock; the
+        user's sessions end (whoever knew the old password must not stay signed in)."""
         require_strength(new_password, username.strip().lower())
         self._modify(
             username,
@@ -302,9 +358,11 @@ class UserStore:
                 "failed_attempts": 0,
                 "locked_until": None,
             },
+            end_sessions="password_reset",
         )
 
     def set_role(self, username: str, role: str, formations: Iterable[str] = (), *, actor: str) -> None:
+        """Change the role and formations; when they change, the user's sessions end."""
         role, codes = normalise_role(role, formations)
         self._modify(
             username,
@@ -315,6 +373,9 @@ class UserStore:
                 f"role {before['role']} -> {role}; "
                 f"formations {_codes_text(_split_codes(before['formations']))} -> {_codes_text(codes)}"
             ),
+            end_sessions=lambda before: (
+                "role_changed" if (before["role"], before["formations"]) != (role, ",".join(codes)) else None
+            ),
         )
 
     def _modify(
@@ -324,8 +385,11 @@ class UserStore:
         action: str,
         changes: dict[str, object],
         describe: Callable[[sqlite3.Row], str] | None = None,
+        end_sessions: str | Callable[[sqlite3.Row], str | None] | None = None,
     ) -> None:
-        """Apply ``changes`` to one user and audit them as ``action`` by ``actor``."""
+        """Apply ``changes`` to one user and audit them as ``action`` by ``actor``; then end the
+        user's sessions for the reason ``end_sessions`` gives (a text, or one worked out from the
+        row before the change; None: they go on)."""
         with self._transaction() as con:
             before = con.execute("SELECT * FROM users WHERE username = ?", (username.strip(),)).fetchone()
             if before is None:
@@ -336,6 +400,9 @@ class UserStore:
                 (*changes.values(), _iso(_utc(None)), before["username"]),
             )
             _append_audit(con, actor, action, target=before["username"], detail=describe(before) if describe else None)
+            reason = end_sessions(before) if callable(end_sessions) else end_sessions
+            if reason:
+                _end_user_sessions(con, before["username"], reason, _utc(None))
 
     # ------------------------------------------------------------------ sign-in
 
@@ -455,6 +522,88 @@ class UserStore:
             _append_audit(con, row["username"], "login", detail="oidc", client=client)
             return _principal(row)
 
+    # ------------------------------------------------------------------ sessions
+
+    def start_session(self, username: str, *, client: str = "", now: datetime | None = None) -> str:
+        """A new session for an enabled user, just signed in: returns its token (for the browser's
+        cookie; the store keeps only :func:`session_token_hash` of it). UnknownUserError when the
+        user is gone or disabled."""
+        at = _utc(now)
+        token = secrets.token_urlsafe(32)
+        with self._transaction() as con:
+            row = con.execute("SELECT * FROM users WHERE username = ? AND NOT disabled", (username.strip(),)).fetchone()
+            if row is None:
+                raise UnknownUserError(f"no enabled user named {username.strip()!r}")
+            con.execute(
+                "DELETE FROM sessions WHERE coalesce(revoked_at, last_seen_at) < ?",
+                (_iso(at - timedelta(days=SESSION_KEEP_DAYS)),),
+            )
+            con.execute(
+                "INSERT INTO sessions (token_hash, username, fingerprint, created_at, last_seen_at, client)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_token_hash(token), row["username"], _fingerprint(row), _iso(at), _iso(at), client or None),
+            )
+        return token
+
+    def check_session(
+        self,
+        token_hash: str,
+        *,
+        idle_minutes: int | None = None,
+        client: str = "",
+        now: datetime | None = None,
+    ) -> SessionCheck:
+        """Is the session of ``token_hash`` live? Call on every page run: it reads, and writes only
+        to note activity (at most every SESSION_TOUCH_SECONDS) or to end the session. Idle longer
+        than ``idle_minutes`` (ANTISMUGGLING_SESSION_IDLE_MINUTES by default), it ends, audited once
+        as ``session_expired``; a disabled or changed user's session ends too, unaudited (the
+        change was)."""
+        at = _utc(now)
+        idle = timedelta(minutes=policy.session_idle_minutes() if idle_minutes is None else idle_minutes)
+        with closing(self._connect()) as con:
+            session = con.execute("SELECT * FROM sessions WHERE token_hash = ?", (token_hash,)).fetchone()
+            user = session and con.execute(
+                "SELECT * FROM users WHERE username = ?", (session["username"],)
+            ).fetchone()
+        if session is None:
+            return SessionCheck(None, "unknown")
+        if session["revoked_at"] is not None:
+            return SessionCheck(None, "revoked", session["revoked_reason"])
+        if user is None or user["disabled"]:
+            reason = "inactive"
+        elif _fingerprint(user) != session["fingerprint"]:
+            reason = "changed"
+        elif at - _parse_time(session["last_seen_at"]) > idle:
+            reason = "expired"
+        else:
+            if at - _parse_time(session["last_seen_at"]) >= timedelta(seconds=SESSION_TOUCH_SECONDS):
+                with self._transaction() as con:
+                    con.execute(
+                        "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL"
+                        " AND last_seen_at < ?",
+                        (_iso(at), token_hash, _iso(at)),
+                    )
+            return SessionCheck(_principal(user), "ok")
+        with self._transaction() as con:
+            ended = _end_session(con, token_hash, reason, at)
+            if ended and reason == "expired":  # not ended by another run at the same moment
+                _append_audit(con, session["username"], "session_expired",
+                              detail=f"idle for more than {idle.total_seconds() / 60:.0f} minutes",
+                              client=client or session["client"], at=at)
+        return SessionCheck(None, reason)
+
+    def end_session(self, token_hash: str, *, reason: str = "logout", now: datetime | None = None) -> bool:
+        """End one session (sign-out); False when it had ended already or never existed."""
+        with self._transaction() as con:
+            return _end_session(con, token_hash, reason, _utc(now))
+
+    def live_sessions(self, username: str) -> int:
+        """How many sessions of ``username`` have not been ended (idle ones included until checked)."""
+        with closing(self._connect()) as con:
+            return con.execute(
+                "SELECT count(*) FROM sessions WHERE username = ? AND revoked_at IS NULL", (username.strip(),)
+            ).fetchone()[0]
+
     # ------------------------------------------------------------------ audit trail
 
     def audit(
@@ -534,6 +683,25 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
     if password_hash is None:  # an OIDC-only user: take the same time, and fail
         return verify_against_dummy(password)
     return verify_password(password_hash, password)
+
+
+def _fingerprint(user: sqlite3.Row) -> str:
+    """What a session holds of its user when it starts: any change to it ends the session."""
+    return f"{user['role']}|{user['formations']}|{user['password_changed_at'] or ''}"
+
+
+def _end_session(con: sqlite3.Connection, token_hash: str, reason: str, at: datetime) -> bool:
+    return con.execute(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE token_hash = ? AND revoked_at IS NULL",
+        (_iso(at), reason, token_hash),
+    ).rowcount == 1
+
+
+def _end_user_sessions(con: sqlite3.Connection, username: str, reason: str, at: datetime) -> int:
+    return con.execute(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE username = ? AND revoked_at IS NULL",
+        (_iso(at), reason, username),
+    ).rowcount
 
 
 def _principal(row: sqlite3.Row) -> Principal:

@@ -14,13 +14,19 @@ quarantines or flags, so a failed check is reported (WARN for a soft rule, ERROR
 one) and the refresh still publishes. An exception inside a check (an expectation that raises,
 a batch query that fails, an unreadable warehouse) fails the check's step: that is an error of
 the check, never reported as a data failure.
+
+Each suite run also leaves its expectations' figures in the build warehouse
+(``quality.expectation_results``, replaced suite by suite: ``antismuggling.quality.results``),
+which publication copies into the snapshot as ``meta.expectation_results``. The suite steps
+run before publication (``dagster/priority``), so a snapshot carries the results of its own
+refresh.
 """
 
 
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -36,6 +42,9 @@ RECONCILIATION_CHECK = "reconciliation"
 SOURCE_CHECKS_NAME = "source_expectations"
 MART_CHECKS_NAME = "mart_expectations"
 SEVERITY = {"ERROR": dg.AssetCheckSeverity.ERROR, "WARN": dg.AssetCheckSeverity.WARN}
+# Among the steps ready at once, the suites go first: the mart suites and the publication both
+# wait only for the marts, and the publication copies the results the suites leave.
+SUITE_STEP_PRIORITY = {"dagster/priority": "10"}
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -218,6 +227,7 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
         specs=specs,
         name=name,
         can_subset=True,
+        op_tags=SUITE_STEP_PRIORITY,
         description=(
             "Expectation suites of the source tables, on the rows the last load brought in."
             if source
@@ -225,10 +235,14 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
         ),
     )
     def _suite_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+        from antismuggling.quality.results import error_rows, outcome_rows
         from antismuggling.quality.runner import prepare, run_suite
 
         selected = {check_key.asset_key for check_key in context.selected_asset_check_keys}
         errors: list[str] = []
+        results: list[dict[str, object]] = []
+        ran: list[str] = []
+        run_id = context.run.run_id
         context.log.info(f"Great Expectations ready in {prepare():.1f} s")
         con = connect_read_only(warehouse.settings.warehouse_path)
         try:
@@ -236,13 +250,21 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
                 key = dg.AssetKey(list(spec.asset_key))
                 if key not in selected:
                     continue
+                ran.append(spec.name)
+                run_at = datetime.now(timezone.utc).replace(tzinfo=None)
+                scope = None
                 try:
                     scope = source_batch_scope(context.instance, key) if source else BatchScope(None, "whole mart")
                     outcome = run_suite(spec, con, batch_since=scope.since)
                 except Exception as exc:  # the check errors; the other suites still report
                     errors.append(f"{spec.name}: {type(exc).__name__}: {exc}")
                     context.log.error(f"suite {spec.name} could not run: {type(exc).__name__}: {exc}")
+                    results += error_rows(
+                        spec, f"{type(exc).__name__}: {exc}", batch=scope.description if scope else "unknown",
+                        run_id=run_id, run_at=run_at,
+                    )
                     continue
+                results += outcome_rows(spec, outcome, batch=scope.description, run_id=run_id, run_at=run_at)
                 if outcome.errors:
                     message = "; ".join(f"{e.label}: {e.error}" for e in outcome.errors)
                     errors.append(f"{spec.name}: {len(outcome.errors)} expectation(s) raised: {message}")
@@ -255,10 +277,29 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
                 yield suite_check_result(spec, outcome, scope)
         finally:
             con.close()
+        save_suite_results(
+            warehouse.settings, results, suites_run=ran, layer=suites[0].layer, known_suites=[s.name for s in suites]
+        )
+        context.log.info(f"{len(results)} expectation results of {len(ran)} suites kept for publication")
         if errors:
             raise ChecksErrored("; ".join(errors))
 
     return _suite_checks
+
+
+def save_suite_results(settings, rows, *, suites_run, layer: str, known_suites) -> None:
+    """Keep a step's expectation results in the build warehouse, for the publication to copy
+    (under the refresh lock: the warehouse has one writer at a time)."""
+    from antismuggling.ingest import connect_warehouse
+    from antismuggling.locks import refresh_lock
+    from antismuggling.quality.results import save_results
+
+    with refresh_lock(settings):
+        con = connect_warehouse(settings.warehouse_path)
+        try:
+            save_results(con, rows, suites_run=suites_run, layer=layer, known_suites=known_suites)
+        finally:
+            con.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ The contract is ``feeds.md`` (shared contracts); the data are the dbt models of 
 ``verify``             ``verify_delivery``: what a partner runs
 ``checks``             contract, row-count and personal-data checks (the Dagster asset checks)
 ``dagster_defs``       assets, checks, jobs and schedules for the Dagster code location
+``audit``              every finished delivery appended to the installation's audit trail
+``schedule``           when a feed's cron fires next (the dashboard, ``feeds list``)
+``catalogue``          what each feed carries and how it is doing (config, contracts, ledger)
+``cli``                ``antismuggling feeds list | run | history | verify | key export``
 =====================  ==========================================================================
 
 Everything lives under ``<home>/feeds/`` (mode 0700): ``ledger.db``, ``outbox/`` (the local

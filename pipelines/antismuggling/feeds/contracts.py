@@ -24,6 +24,8 @@ class ModelContract:
     columns: tuple[tuple[str, str], ...]  # (name, data type as declared, upper-cased)
     key: tuple[str, ...]
     personal_data: str | None
+    descriptions: tuple[tuple[str, str], ...] = ()  # (column, description from the YAML), where given
+    description: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -64,6 +66,11 @@ def _load(directory: str, stamp: float) -> dict[str, ModelContract]:
                 columns=columns,
                 key=tuple(meta.get("feed_key") or ()),
                 personal_data=meta.get("personal_data"),
+                descriptions=tuple(
+                    (column["name"], " ".join(str(column["description"]).split()))
+                    for column in model.get("columns") or [] if column.get("description")
+                ),
+                description=" ".join(str(model["description"]).split()) if model.get("description") else None,
             )
     return contracts
 

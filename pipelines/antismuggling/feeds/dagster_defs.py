@@ -43,6 +43,14 @@ def _settings(context) -> Settings:
     return warehouse.settings if warehouse is not None else load_settings()
 
 
+def _started_by(context) -> str:
+    """Who the ledger and the audit trail name: the schedule (and run) or the run alone."""
+    schedule = context.run.tags.get("dagster/schedule_name")
+    if schedule:
+        return f"dagster:schedule {schedule} run {context.run.run_id}"
+    return f"dagster:run {context.run.run_id}"
+
+
 def _build_asset(feed: FeedConfig) -> dg.AssetsDefinition:
     @dg.asset(
         key=feed_asset_key(feed.id), deps=[PUBLISHED_KEY], group_name=FEED_GROUP, kinds={"file"},
@@ -54,7 +62,7 @@ def _build_asset(feed: FeedConfig) -> dg.AssetsDefinition:
     def _delivery(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = _settings(context)
         try:
-            result = run_feed(settings, feed.id, started_by=f"dagster:{context.run.run_id}", log=context.log.info)
+            result = run_feed(settings, feed.id, started_by=_started_by(context), log=context.log.info)
         except FeedDeliveryError as exc:
             for d in exc.result.deliveries:
                 context.log.error(f"{d.destination}: {d.status} {d.error or ''}")

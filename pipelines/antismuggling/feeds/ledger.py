@@ -17,6 +17,9 @@ snapshots, so a rebuild of either leaves it alone. Tables:
   transaction as its ``pending`` row, applied to ``holdings`` in the transaction that marks it
   ``delivered``. A crash between the rename of the folder and that transaction leaves both in
   the ledger; the next run adopts the folder (after verifying it) or abandons it.
+- ``audited``: the deliveries (delivered, failed or abandoned) already appended to the
+  installation's audit trail (:mod:`antismuggling.feeds.audit`); one that is not, because
+  the audit store could not be written, is appended by the next run.
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ create table if not exists holdings (
     seq         integer not null,
     primary key (feed, destination, entity, key)
 ) without rowid;
+create table if not exists audited (
+    delivery_id integer primary key references deliveries (id),
+    audited_at  text not null
+);
 create table if not exists staged_changes (
     delivery_id integer not null references deliveries (id),
     entity      text not null,
@@ -199,6 +206,18 @@ class Ledger:
             sql += " limit ?"
             params.append(limit)
         return [self._delivery(r) for r in self._con.execute(sql, params).fetchall()]
+
+    def unaudited(self) -> list[Delivery]:
+        """Finished deliveries (delivered, failed, abandoned) not yet in the audit trail, oldest first."""
+        rows = self._con.execute(
+            "select * from deliveries d where status in ('delivered', 'failed', 'abandoned') "
+            "and not exists (select 1 from audited a where a.delivery_id = d.id) order by id").fetchall()
+        return [self._delivery(r) for r in rows]
+
+    def mark_audited(self, delivery_id: int) -> None:
+        with self.transaction() as con:
+            con.execute("insert or ignore into audited (delivery_id, audited_at) values (?, ?)",
+                        (delivery_id, utc_now()))
 
     def delivery(self, delivery_id: int) -> Delivery:
         return self._delivery(self._con.execute("select * from deliveries where id = ?", (delivery_id,)).fetchone())

@@ -14,7 +14,9 @@ Two guards, one before and one after the files are written:
    dots), passport-shaped and plate-shaped tokens, and for the person names, passports, CNICs,
    vehicle numbers, case and FIR numbers the snapshot's nominal data holds
    (:func:`load_known_identifiers`). Any hit fails the delivery. Findings name the file, row,
-   column and kind of hit, never the value.
+   column and kind of hit, never the value. In ``case_ref`` / ``item_ref`` a value must be a
+   keyed reference (52 characters of base32), whose letters may spell a short name by chance;
+   any other value there is a finding.
 
 Columns typed as numbers, dates or booleans are not text: the writer renders them from typed
 values, so they cannot hold a name; only text columns are searched.
@@ -28,7 +30,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from antismuggling.feeds.refs import PSEUDONYMS
+
 NOMINAL = "nominal"
+REF_COLUMNS = frozenset(PSEUDONYMS.values())  # case_ref, item_ref
 NON_NOMINAL = "none"
 PERSONAL_DATA_CLASSES = (NOMINAL, NON_NOMINAL)
 
@@ -220,6 +225,21 @@ def is_text_type(data_type: str) -> bool:
     return data_type.upper().split("(")[0] in TEXT_TYPES
 
 
+# A keyed reference (``refs``): base32 of an HMAC-SHA256, 52 characters of A-Z and 2-7. Its
+# letters between digits can spell a short name by chance ("...ALI2KHAN..."): in the
+# reference columns, a value of exactly that shape is our own hash and carries nothing, and
+# any other value there is a finding.
+REF_SHAPED = re.compile(r"[A-Z2-7]{52}")
+NOT_A_REF = "not a keyed reference (case_ref / item_ref hold only HMAC-SHA256 references)"
+
+
+def scan_column_value(column: str, value: str, known: KnownIdentifiers | None) -> list[str]:
+    """:func:`scan_value`, except that a reference column holds keyed references only."""
+    if column in REF_COLUMNS:
+        return [] if REF_SHAPED.fullmatch(value) else [NOT_A_REF, *scan_value(value, known)]
+    return scan_value(value, known)
+
+
 def scan_rows(name: str, header: list[str], rows: Iterable[list], text_columns: set[str],
               known: KnownIdentifiers | None, limit: int = 50) -> list[Finding]:
     """Scan rows (lists of text values) of one file; each distinct value is scanned once per column."""
@@ -234,7 +254,7 @@ def scan_rows(name: str, header: list[str], rows: Iterable[list], text_columns: 
             value = str(value)
             hits = verdicts.get((i, value))
             if hits is None:
-                hits = verdicts[(i, value)] = scan_value(value, known)
+                hits = verdicts[(i, value)] = scan_column_value(col, value, known)
             for kind in hits:
                 findings.append(Finding(name, row_no, col, kind))
                 if len(findings) >= limit:

@@ -15,6 +15,8 @@ One run of a feed (:func:`run_feed`), under a per-feed lock:
    transaction), **rename** the folder to ``<seq>-<UTC stamp>`` (SFTP: upload to a remote temp
    folder, rename there), then **commit**: holdings updated and the delivery ``delivered`` in
    one transaction.
+6. **Audit**: every finished delivery (this run's, and any the run adopted or abandoned) is
+   appended to the installation's audit trail (:mod:`antismuggling.feeds.audit`).
 
 Crash safety. If the process dies:
 
@@ -56,6 +58,7 @@ from antismuggling.config import Settings
 from antismuggling.feeds.config import (
     DestinationConfig, EntityConfig, FeedConfig, FeedsConfig, feeds_dir, load_feeds_config,
 )
+from antismuggling.feeds.audit import audit_deliveries
 from antismuggling.feeds.contracts import normalise_type
 from antismuggling.feeds.files import (
     OP_COLUMN, SEQ_COLUMN, render, renderer_for, row_hash, sha256_file, write_csv, write_parquet,
@@ -582,27 +585,32 @@ def run_feed(settings: Settings, feed_id: str, destination: str | None = None, f
     snapshot_path = resolve_snapshot(settings, snapshot)
     home = private_feeds_dir(settings)
     with feed_lock(settings, feed.id), Ledger(ledger_path(settings)) as ledger:
-        signer = Signer(home)
-        signer.fingerprint  # noqa: B018 - create the key before anything else can fail half-way
-        reconciled, blocked = reconcile(settings, config, feed, ledger, signer, log)
-        con = connect_snapshot(snapshot_path)
         try:
-            info = snapshot_info(con, snapshot_path)
-            refs = None if feed.nominal else RefHasher.for_feeds_dir(home)
-            catalog = snapshot_catalog(con)
-            data = [read_entity(con, feed, entity, refs, catalog) for entity in feed.entities]
-            known = None if feed.nominal else load_known_identifiers(con)
+            signer = Signer(home)
+            signer.fingerprint  # noqa: B018 - create the key before anything else can fail half-way
+            reconciled, blocked = reconcile(settings, config, feed, ledger, signer, log)
+            con = connect_snapshot(snapshot_path)
+            try:
+                info = snapshot_info(con, snapshot_path)
+                refs = None if feed.nominal else RefHasher.for_feeds_dir(home)
+                catalog = snapshot_catalog(con)
+                data = [read_entity(con, feed, entity, refs, catalog) for entity in feed.entities]
+                known = None if feed.nominal else load_known_identifiers(con)
+            finally:
+                con.close()
+            results = []
+            for dest in targets:
+                if dest.name in blocked:
+                    log(f"{feed.id} -> {dest.name}: FAILED: {blocked[dest.name]}")
+                    results.append(DeliveryResult(feed=feed.id, destination=dest.name, status="failed", seq=None,
+                                                  previous_seq=None, mode=None, folder=None, location=None,
+                                                  snapshot=info.name, error=blocked[dest.name]))
+                    continue
+                results.append(_deliver(settings, feed, dest, data, info, ledger, signer, known, full, started_by,
+                                        log))
         finally:
-            con.close()
-        results = []
-        for dest in targets:
-            if dest.name in blocked:
-                log(f"{feed.id} -> {dest.name}: FAILED: {blocked[dest.name]}")
-                results.append(DeliveryResult(feed=feed.id, destination=dest.name, status="failed", seq=None,
-                                              previous_seq=None, mode=None, folder=None, location=None,
-                                              snapshot=info.name, error=blocked[dest.name]))
-                continue
-            results.append(_deliver(settings, feed, dest, data, info, ledger, signer, known, full, started_by, log))
+            # every finished delivery (this run's, adopted or abandoned ones) into the audit trail
+            audit_deliveries(settings, ledger, log)
     result = FeedRunResult(feed=feed.id, snapshot=info.name, deliveries=tuple(results), reconciled=tuple(reconciled))
     if not result.ok:
         raise FeedDeliveryError(result)

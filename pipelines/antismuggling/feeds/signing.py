@@ -13,6 +13,7 @@ Partners verify a delivery with nothing but the folder and the exported public k
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import socket
@@ -36,17 +37,39 @@ def gpg_binary() -> str:
     return found
 
 
+# gpg-agent puts its sockets in the keyring directory; a socket's path must fit in sun_path
+# (108 bytes), and the longest name is S.gpg-agent.browser.
+_LONGEST_SOCKET_PATH = 100
+
+
+def short_home(home: Path) -> Path:
+    """``home``, or for a path too long for gpg-agent's sockets a short link to it in a private
+    per-user folder of the temporary directory (the same link for the same keyring)."""
+    if len(str(home)) + len("/S.gpg-agent.browser") <= _LONGEST_SOCKET_PATH:
+        return home
+    links = Path(tempfile.gettempdir()) / f"asgpg-{os.getuid()}"
+    links.mkdir(mode=0o700, exist_ok=True)
+    info = links.lstat()
+    if info.st_uid != os.getuid() or not links.is_dir() or links.is_symlink() or info.st_mode & 0o077:
+        raise SigningError(f"{links} is not a private folder of this user; remove it")
+    link = links / hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:16]
+    if not (link.is_symlink() and os.readlink(link) == str(home.resolve())):
+        link.unlink(missing_ok=True)
+        link.symlink_to(home.resolve(), target_is_directory=True)
+    return link
+
+
 def _gpg(home: Path):
     import gnupg
 
-    return gnupg.GPG(gpgbinary=gpg_binary(), gnupghome=str(home))
+    return gnupg.GPG(gpgbinary=gpg_binary(), gnupghome=str(short_home(home)))
 
 
 def kill_agent(home: Path) -> None:
     """Stop the gpg-agent gpg started for ``home`` (temporary keyrings must not leave one behind)."""
     gpgconf = shutil.which("gpgconf") or "/usr/bin/gpgconf"
     if os.access(gpgconf, os.X_OK):
-        subprocess.run([gpgconf, "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+        subprocess.run([gpgconf, "--homedir", str(short_home(home)), "--kill", "all"], capture_output=True, check=False)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 ``generate_store(url, cases, seed)`` writes the nine contract tables into a SQLite file or a
 PostgreSQL database. The same seed and arguments give identical table contents: every value
 comes from generators seeded by ``seed`` (NumPy for column draws, ``random.Random`` for the
-per-row typing), and every timestamp is derived from ``as_of`` (the wall clock is never read).
+per-row typing), and every timestamp is derived from ``as_of`` (the wall clock is never read;
+only ``today_utc``, the command line's default ``as_of``, reads it).
 
 Cases are produced in batches that are consecutive slices of entry time, so memory stays
 bounded whatever the size: only the reference tables, the officers and two small pools
@@ -167,19 +168,34 @@ class GenerationSummary:
         )
 
 
+# The library's default ``as_of``: a fixed day, so that a store made without one is the same on
+# every day (the tests rely on it). The command line's default is the day it runs (``today_utc``).
+FIXED_AS_OF = date(2026, 11, 1)
+
+
+def today_utc() -> date:
+    """The day a store generated now runs up to: today in UTC, so that, ``as_of`` being 00:00 UTC
+    of that day, no timestamp lies in the future (yesterday's entries are the latest)."""
+    return datetime.now(UTC).date()
+
+
 def generate_store(
     url: str,
     cases: int,
     seed: int,
     *,
-    as_of: date = date(2026, 11, 1),
+    as_of: date = FIXED_AS_OF,
     replace: bool = False,
     progress: bool = True,
 ) -> GenerationSummary:
     """Generate a demo operational store of ``cases`` seizure cases at ``url``.
 
     Deterministic: the same ``seed``, ``cases`` and ``as_of`` give the same table contents.
-    Every timestamp lies before ``as_of`` (00:00 UTC) except the deliberate future typos.
+    Every timestamp lies before ``as_of`` (00:00 UTC) except the deliberate future typos: the
+    store runs up to that day: the latest entries and edits are of the day before, and each
+    seizure precedes its entry by its formation's upload lag.
+    ``as_of`` defaults to the fixed ``FIXED_AS_OF``; pass ``today_utc()`` for a store that is
+    current on the day it is made (``antismuggling generate`` does, unless ``--until`` pins it).
     Raises ``StoreNotEmptyError`` if the target's contract tables already hold rows and
     ``replace`` is false; missing parent directories of a SQLite file are created.
     """

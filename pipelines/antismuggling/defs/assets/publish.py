@@ -34,6 +34,7 @@ def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "snapshot": result.snapshot_path.name,
                 "published_at": result.published_at.isoformat(),
                 **{f"rows_{name}": n for name, n in result.table_rows.items()},
+                **{f"meta_rows_{name}": n for name, n in result.meta_rows.items()},
             }
         )
 

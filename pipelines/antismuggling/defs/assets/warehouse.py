@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from antismuggling.defs.project import dbt_project, dbt_target_path, ensure_manifest, export_dbt_environment
 from antismuggling.defs.resources import WarehouseResource
@@ -24,6 +24,25 @@ class WarehouseTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dbt_resource_props["source_name"]
         return dbt_resource_props.get("config", {}).get("schema") or "warehouse"
+
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        """A dbt test as an asset check of the model it tests, described by the test's dbt
+        ``description`` (a singular test's in ``tests/_singular_tests.yml``; dagster-dbt itself
+        reads only ``meta.description``). A singular test reading several models names the one it
+        checks in ``config.meta.dagster.ref``."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        description = (manifest["nodes"].get(unique_id) or {}).get("description")
+        if not description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name, asset=spec.asset_key, description=description, additional_deps=spec.additional_deps,
+            blocking=spec.blocking, metadata=spec.metadata, automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:

@@ -1,5 +1,6 @@
-"""Data quality and freshness: when the marts were published and from what, and the source
-rows the warehouse quarantined or flagged, by check and formation."""
+"""Data quality and freshness: when the marts were published and from what, the source rows
+the warehouse quarantined or flagged, by check and formation, and the latest results of the
+expectation suites."""
 
 from __future__ import annotations
 
@@ -131,12 +132,13 @@ def _by_formation(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     rest = (
         "are not shown for your role: they cannot be traced to your formation."
         if snapshot.scope.formations is not None
-        else f"are under “{UNTRACED}” and always counted: the published data_quality_issues carries no formation."
+        else f"are under “{UNTRACED}” and always counted."
     )
     st.caption(
         "Q: quarantined, F: flagged. A row is put under the formation of its case when the case is in the "
-        "marts (cases, and items and vehicles kept in the marts); the period and formations filter those. "
-        f"The rest — rows whose case is deleted or missing, people, officers, postings — {rest}"
+        "marts (a case, and the items, vehicles, people and officers of such a case); the period and formations "
+        "filter those. The rest — rows whose case is deleted or missing, officers, postings, locations — "
+        f"{rest}"
     )
 
 
@@ -178,18 +180,72 @@ def _rows(snapshot: data.Snapshot, checks: pd.DataFrame) -> None:
     )
 
 
+RESULT_LABELS = {"error": "Error", "failed": "Failed", "passed": "Passed"}
+
+
 def _expectations(snapshot: data.Snapshot) -> None:
     st.subheader("Expectation results")
+    if snapshot.scope.formations is not None:
+        st.caption(
+            "The expectation suites' results are counted over every formation's rows: they are not shown "
+            "for your role."
+        )
+        return
     results = data.expectation_results(snapshot)
-    if not results:
+    if results is None or results.empty:
         st.caption(
             "This snapshot carries no expectation-suite results; the checks above are the warehouse's "
             "data-quality checks (data_quality_issues), run on every refresh."
         )
         return
-    for table, df in results.items():
-        ui.chart_title(table)
-        ui.table(df, name=table, key=f"{PAGE}_exp_{table}", empty_message="No results recorded.")
+    status = results["status"]
+    tiles = st.columns(4, border=True)
+    tiles[0].metric("Expectations checked", format_count(len(results)), help=f"in {results['suite'].nunique()} suites")
+    tiles[1].metric("Failed", format_count(int((status == "failed").sum())), help="The data broke the rule")
+    tiles[2].metric(
+        "Hard rules failed",
+        format_count(int(((status == "failed") & (results["severity"] == "ERROR")).sum())),
+        help="Rows quarantined or a mart wrong (ERROR checks)",
+    )
+    tiles[3].metric(
+        "Errors", format_count(int((status == "error").sum())), help="Expectations that could not be evaluated"
+    )
+    ui.table(
+        pd.DataFrame(
+            {
+                "Result": status.map(RESULT_LABELS).fillna(status),
+                "Suite": results["suite"],
+                # expect_column_values_to_be_in_set -> column values to be in set
+                "Expectation": results["expectation"].str.removeprefix("expect_").str.replace("_", " "),
+                "Column": results["column_name"],
+                "Rule": results["severity"].map({"ERROR": "hard", "WARN": "soft"}),
+                "Observed": results["observed_value"].where(status != "error", results["error"]),
+                "Rows checked": results["rows_checked"],
+                "Run at": _pkt(results["run_at"]),
+            }
+        ),
+        name="expectation results",
+        key=f"{PAGE}_expectations",
+        export=results,
+        column_config={
+            "Result": st.column_config.TextColumn("Result", width=60),
+            "Suite": st.column_config.TextColumn("Suite", width=160),
+            "Expectation": st.column_config.TextColumn(
+                "Expectation", width=200, help="The Great Expectations expectation (its type, without expect_)"
+            ),
+            "Column": st.column_config.TextColumn("Column", width=130),
+            "Rule": st.column_config.TextColumn("Rule", width=45, help="hard: quarantines the row, or the mart is wrong; soft: flags it"),
+            "Observed": st.column_config.TextColumn("Observed", width=150, help="Counts only: no value of the data"),
+            "Rows checked": st.column_config.NumberColumn("Rows checked", format="%,d", width=90),
+            "Run at": st.column_config.DatetimeColumn("Run at (PKT)", format="DD MMM HH:mm", width=100),
+        },
+    )
+    st.caption(
+        "The Great Expectations suites of the latest refresh: source suites on the rows the load brought in, "
+        "mart suites on every row of the marts. Failed: the data broke the rule (hard rules quarantine the row "
+        "or mean the mart is wrong; soft rules tolerate a share of junk). Error: the expectation could not be "
+        "evaluated, a fault of the check, not of the data. Failures and errors first."
+    )
 
 
 def render(snapshot: data.Snapshot) -> None:

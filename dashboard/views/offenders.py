@@ -25,6 +25,7 @@ from dashboard.formatting import (
     money_scale,
 )
 from dashboard.search_keys import cnic_search_key
+from dashboard.timeline import date_axis
 
 PAGE = "offenders"
 PAGE_TITLE = "Offender profile"
@@ -80,9 +81,21 @@ def _split_values(texts: pd.Series, separator: str) -> list[str]:
     return sorted({part.strip() for text in texts.dropna() for part in str(text).split(separator) if part.strip()})
 
 
-def _profile_tiles(person: dict[str, object], network: data.OffenderNetwork) -> None:
+def _repeat_note(person: dict[str, object], cases: pd.DataFrame, scoped: bool) -> str:
+    """The repeat-offender mark of the profile. ``is_repeat_offender`` is national (two or
+    more cases in any formation, ``dim_offenders``) and stays visible to a formation-scoped
+    reader, whose page may show a single case: then it says where the others are."""
+    if not _is_yes(person.get("is_repeat_offender")):
+        return ""
+    if scoped and cases["case_id"].nunique() < 2:
+        return " · **repeat offender: has cases outside your formations that you cannot see**"
+    return " · **repeat offender**"
+
+
+def _profile_tiles(person: dict[str, object], network: data.OffenderNetwork, scoped: bool = False) -> None:
     """The person's figures, counted over the cases the reader may see (all of them, for a
-    reader of every formation: the same as ``dim_offenders``)."""
+    reader of every formation: the same as ``dim_offenders``); ``scoped``: the reader sees
+    only some formations."""
     cases = network.cases
     tiles = st.columns(5, border=True)
     tiles[0].metric("Cases", format_count(len(cases)))
@@ -98,7 +111,7 @@ def _profile_tiles(person: dict[str, object], network: data.OffenderNetwork) -> 
     dates = cases["seizure_date"].dropna()
     lines = [
         f"**Seen** from {format_date(dates.min() if len(dates) else None)} to {format_date(dates.max() if len(dates) else None)}"
-        + (" · **repeat offender**" if _is_yes(person.get("is_repeat_offender")) else ""),
+        + _repeat_note(person, cases, scoped),
         f"**Roles:** {', '.join(r.replace('_', ' ').lower() for r in roles) or MISSING}",
         f"**Names recorded:** {'; '.join(names) or MISSING}",
     ]
@@ -312,6 +325,7 @@ def _network(
         ui.base_layout(fig, height=max(200, 40 * dated["formation_code"].nunique() + 120))
         fig.update_layout(showlegend=False, hovermode="closest")
         fig.update_yaxes(type="category", title=None)
+        fig.update_xaxes(**date_axis(dated["seizure_date"]))
         ui.plot(fig, key=f"{PAGE}_timeline")
 
     st.subheader("Cases")
@@ -531,7 +545,7 @@ def _person(snapshot: data.Snapshot, person_key: str, flt: filters.Filters) -> N
         person = data.offender(revealed, person_key) or person
         network = data.offender_network(revealed, person_key)
     st.subheader(f"CNIC {person['cnic']}")
-    _profile_tiles(person, network)
+    _profile_tiles(person, network, scoped=snapshot.scope.formations is not None)
     _network(revealed, str(person["cnic"]), network, flt, file_label=shown)
 
 

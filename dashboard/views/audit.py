@@ -19,6 +19,7 @@ AUDITED_ACTIONS = (
     "address_throttled", "login_refused_throttled", "logout",
     "session_expired", "cnic_lookup", "vehicle_lookup", "reveal", "download",
     "user_add", "user_disable", "user_enable", "user_unlock", "user_reset_password", "user_set_role",
+    "feed_delivery", "feed_delivery_failed", "feed_delivery_abandoned",
 )
 
 

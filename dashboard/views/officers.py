@@ -14,6 +14,7 @@ from dashboard.formatting import (
     format_pkr_compact,
     format_pkr_exact,
     format_rate,
+    is_missing,
     money_scale,
 )
 
@@ -32,18 +33,30 @@ def _officer_label(row: pd.Series) -> str:
     parts = [name]
     if isinstance(row["designation"], str) and row["designation"]:
         parts.append(row["designation"])
+    if isinstance(row.get("service_no"), str) and row["service_no"]:
+        parts.append(row["service_no"])
     parts.append(f"#{int(row['officer_id'])}")
     return " · ".join(parts)
 
 
+def _formations_cell(main: object, n: object, all_codes: object) -> str:
+    """ "II-QTA +2": the formation most of the officer's cases are credited to, and how many
+    others (the table stays narrow; the download lists them all)."""
+    if not isinstance(main, str) or not main:
+        return all_codes if isinstance(all_codes, str) else ""
+    others = int(n) - 1 if not is_missing(n) else 0
+    return f"{main} +{others}" if others > 0 else main
+
+
 def _table(officers: pd.DataFrame) -> None:
-    scale = money_scale(officers["credited_value_pkr"])
+    scale = ui.table_money_scale(officers["credited_value_pkr"])
+    main = officers["main_formation"] if "main_formation" in officers else officers["formations"]
+    counts = officers["n_formations"] if "n_formations" in officers else pd.Series([1] * len(officers), index=officers.index)
     display = pd.DataFrame(
         {
             "Officer": officers["full_name"].fillna("(unknown officer)"),
             "Designation": officers["designation"].fillna(""),
-            "Service no.": officers["service_no"].fillna(""),
-            "Formations": officers["formations"].fillna(""),
+            "Formations": [_formations_cell(m, n, a) for m, n, a in zip(main, counts, officers["formations"], strict=True)],
             "Cases": officers["n_cases"],
             "Credited value": officers["credited_value_pkr"] / scale.divisor,
             "Adjudicated": officers["n_adjudicated"],
@@ -58,23 +71,27 @@ def _table(officers: pd.DataFrame) -> None:
         export=officers,
         on_select="rerun",
         selection_mode="single-row",
+        # Text columns as wide as their longest value, so nothing is cut off at 1400 px
+        # (service numbers are in the downloads and the officer picker below).
         column_config={
-            "Officer": st.column_config.TextColumn("Officer", width=180),
-            "Service no.": st.column_config.TextColumn("Service no.", width="small"),
+            "Officer": st.column_config.TextColumn("Officer", width=ui.fit_width(display["Officer"], "Officer")),
             "Formations": st.column_config.TextColumn(
-                "Formations", width=130, help="Formations the officer's months are credited to"
+                "Formations",
+                width=ui.fit_width(display["Formations"], "Formations"),
+                help="The formation most of the officer's cases are credited to, and how many others "
+                "(the download lists them all)",
             ),
-            "Designation": st.column_config.TextColumn("Designation", width=120),
-            "Cases": st.column_config.NumberColumn(
-                "Cases", format="%,d", width="small", help="Cases the officer is credited with"
+            "Designation": st.column_config.TextColumn(
+                "Designation", width=ui.fit_width(display["Designation"], "Designation")
             ),
+            "Cases": st.column_config.NumberColumn("Cases", format="%,d", help="Cases the officer is credited with"),
             "Credited value": ui.money_column(
                 "Credited", scale, help="Each case's total value split equally among its officers"
             ),
-            "Adjudicated": st.column_config.NumberColumn("Adjudicated", format="%,d", width="small"),
-            "Confiscated": st.column_config.NumberColumn("Confiscated", format="%,d", width="small"),
+            "Adjudicated": st.column_config.NumberColumn("Adjudicated", format="%,d"),
+            "Confiscated": st.column_config.NumberColumn("Confiscated", format="%,d"),
             "Confiscation rate": st.column_config.NumberColumn(
-                "Conf. rate", format="%.1f %%", width="small", help="Confiscation rate: confiscated / adjudicated cases"
+                "Conf. rate", format="%.1f %%", help="Confiscation rate: confiscated / adjudicated cases"
             ),
         },
     )
@@ -161,43 +178,91 @@ def _pick_officer(
     if cases.empty:
         ui.empty("This officer is credited with no case in the selected months and formations.")
         return None
+    return officer_id, cases
+
+
+def _officer_tiles(cases: pd.DataFrame) -> None:
+    """The chosen officer's figures, across the page (in the picker's column, "Credited
+    (PKR)" was cut off at 1400 px)."""
     credited = cases["credited_value_pkr"].sum()
     adjudicated = cases["adjudication_outcome"].notna().sum()
     confiscated = (cases["adjudication_outcome"] == "CONFISCATED").sum()
     tiles = st.columns(4, border=True)
     tiles[0].metric("Cases", format_count(len(cases)))
-    tiles[1].metric("Credited (PKR)", format_pkr_compact(credited, prefix=False), help=format_pkr_exact(credited))
+    tiles[1].metric(
+        "Credited (PKR)", format_pkr_compact(credited, prefix=False),
+        help=f"{format_pkr_exact(credited)}: the officer's share of each case's value",
+    )
     tiles[2].metric("Adjudicated", format_count(adjudicated))
     tiles[3].metric("Confiscated", format_count(confiscated))
-    return officer_id, cases
+
+
+ROLE_WORDS = {
+    "SEIZING_OFFICER": "seizing",
+    "INVESTIGATING_OFFICER": "investigating",
+    "TEAM_LEAD": "lead",
+    "TEAM_MEMBER": "member",
+    "INFORMER_HANDLER": "informer handler",
+}
+
+
+def _roles(text: object) -> str:
+    if not isinstance(text, str) or not text:
+        return ""
+    return ", ".join(ROLE_WORDS.get(r.strip(), r.strip().replace("_", " ").lower()) for r in text.split(","))
+
+
+def _state(status: object, outcome: object) -> str:
+    """ "Confiscated", "Redeemed (appeal)", "SCN issued": the outcome once adjudicated, else the status."""
+    def words(value: str) -> str:
+        text = value.replace("_", " ").lower()
+        return "SCN" + text[3:] if text.startswith("scn") else text.capitalize()
+
+    if isinstance(outcome, str) and outcome:
+        return words(outcome) + (" (appeal)" if status == "APPEAL" else "")
+    return words(status) if isinstance(status, str) and status else ""
 
 
 def _officer_cases_table(officer_id: int, cases: pd.DataFrame) -> None:
-    scale = money_scale(pd.concat([cases["credited_value_pkr"], cases["total_value_pkr"]]))
+    """The chosen officer's cases: what fits at 1400 px without cutting anything off (the
+    downloads add the number of officers credited, the offence, the detection method and
+    the status and outcome as recorded)."""
+    scale = ui.table_money_scale(cases["credited_value_pkr"], cases["total_value_pkr"])
+    display = pd.DataFrame(
+        {
+            "Case": cases["case_no"],
+            "Seized": cases["seizure_date"],
+            "Formation": cases["formation_code"],
+            "Roles": [_roles(r) for r in cases["roles"]],
+            "Case value": cases["total_value_pkr"] / scale.divisor,
+            "Credited value": cases["credited_value_pkr"] / scale.divisor,
+            "Status": [_state(s, o) for s, o in zip(cases["status"], cases["adjudication_outcome"], strict=True)],
+        }
+    )
     ui.table(
-        pd.DataFrame(
-            {
-                "Case": cases["case_no"],
-                "Seized": cases["seizure_date"],
-                "Credited to": cases["formation_code"],
-                "Roles": cases["roles"].fillna("").str.replace("_", " ").str.lower(),
-                "Officers": cases["n_credited_officers"],
-                "Case value": cases["total_value_pkr"] / scale.divisor,
-                "Credited value": cases["credited_value_pkr"] / scale.divisor,
-                "Status": cases["status"],
-                "Outcome": cases["adjudication_outcome"].fillna(""),
-                "Offence": cases["offence_nature"],
-                "Detection": cases["detection_method"],
-            }
-        ),
+        display,
         name=f"officer {officer_id} cases",
         key=f"{PAGE}_cases",
         export=cases,
         column_config={
+            "Case": st.column_config.TextColumn("Case", width=ui.fit_width(display["Case"], "Case")),
             "Seized": ui.date_column("Seized"),
-            "Officers": ui.count_column("Officers", help="Officers sharing the case's credit"),
+            "Formation": st.column_config.TextColumn("Formation", help="The formation the case is credited under"),
+            "Roles": st.column_config.TextColumn(
+                "Roles", width=ui.fit_width(display["Roles"], "Roles"),
+                help="The officer's roles in the case: seizing or investigating officer, team lead or member, "
+                "informer handler",
+            ),
             "Case value": ui.money_column("Case value", scale),
-            "Credited value": ui.money_column("Credited value", scale, help="This officer's share"),
+            "Credited value": ui.money_column(
+                "Credited", scale,
+                help="Credited value: this officer's share, the case value split equally among the officers "
+                "credited with it (the download has how many)",
+            ),
+            "Status": st.column_config.TextColumn(
+                "Status", width=ui.fit_width(display["Status"], "Status"),
+                help="The adjudication outcome once adjudicated (on appeal: marked so), else the case's status",
+            ),
         },
     )
 
@@ -232,6 +297,9 @@ def render(snapshot: data.Snapshot) -> None:
     with right:
         picked = _pick_officer(snapshot, officers, flt)
     if picked is not None:
+        row = officers[officers["officer_id"] == picked[0]]
+        ui.chart_title(_officer_label(row.iloc[0]) if not row.empty else f"Officer #{picked[0]}")
+        _officer_tiles(picked[1])
         _officer_cases_table(*picked)
 
 

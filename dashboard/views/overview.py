@@ -1,5 +1,10 @@
 """Leadership overview: headline figures against the year before, the monthly trend, the
-formation league table (a row opens the formation's page), top commodities, freshness."""
+formation league table (a row opens the formation's page), top commodities, freshness.
+
+Comparisons do not mislead: the year before is counted as it stood at the same lag
+(:func:`dashboard.data.comparison_kpis`), the backlog is compared as the share of cases still
+pending 90 days after seizure, and the monthly charts mark how complete the recent months
+probably are (:func:`dashboard.data.month_completeness`)."""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from dashboard.formatting import (
 
 PAGE = "overview"
 PAGE_TITLE = "Overview"
-FORMATION_PAGE = "pages/formation.py"
+FORMATION_PAGE = "views/formation.py"
 TOP_N = 15
 HS_LEVEL_LABELS = {"hs2": "HS chapters (2-digit)", "hs4": "HS headings (4-digit)"}
 HS_STATUS_MEANING = {
@@ -59,18 +64,40 @@ def _league_totals(league: pd.DataFrame | None) -> dict[str, float | None]:
 
 
 def _points_delta(current: float | None, previous: float | None) -> str | None:
-    if current is None or previous is None:
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return None
     return f"{100 * (current - previous):+.1f} pts"
 
 
+def _how_compared(cmp: data.Comparison | None) -> str:
+    """The tooltip sentence saying how a tile's change is computed ("" without a change)."""
+    if cmp is None:
+        return ""
+    previous = f"{format_date(cmp.previous_start)} to {format_date(cmp.previous_end)}"
+    if not cmp.like_for_like:
+        return f" Change: against {previous}, counted whole (this snapshot does not say when its data ends)."
+    stood = f" Change: against {previous} as it stood on {format_date(cmp.previous_as_of)} (only the cases entered by then)"
+    if cmp.lag_days == 0:
+        stood += f", just as this period's data ends on its last day, {format_date(cmp.as_of)}."
+    elif cmp.lag_days > 0:
+        stood += (
+            f", {plural(cmp.lag_days, 'day')} after it ended, just as this period's data runs to "
+            f"{format_date(cmp.as_of)}, {plural(cmp.lag_days, 'day')} after its end."
+        )
+    else:
+        stood += f", just as this period's data ends on {format_date(cmp.as_of)}, before the period does."
+    return stood + " Cases are entered days to months after the seizure, so both are taken at the same stage of entry."
+
+
 def _kpi_tiles(
-    kpis: dict[str, float | int],
+    kpis: dict[str, float | int | None],
     leadership: dict[str, float | int | None],
     league: dict[str, float | None],
-    previous: tuple[dict[str, float | int], dict[str, float | int | None], dict[str, float | None]] | None,
+    cmp: data.Comparison | None,
+    prev_lead: dict[str, float | int | None],
 ) -> None:
-    prev_kpis, prev_lead, prev_league = previous if previous else ({}, {}, {})
+    prev_kpis = cmp.previous if cmp else {}
+    how = _how_compared(cmp)
     total = kpis["total_value_pkr"]
     tiles = st.columns(5, border=True)
     with tiles[0]:
@@ -78,7 +105,7 @@ def _kpi_tiles(
             "Live cases",
             format_count(kpis["n_cases"]),
             delta=_delta(kpis["n_cases"], prev_kpis.get("n_cases")),
-            help="Seizure cases not deleted in the source.",
+            help="Seizure cases not deleted in the source." + how,
         )
         st.caption(f"in {plural(kpis['n_formations'], 'formation')}")
     with tiles[1]:
@@ -86,7 +113,7 @@ def _kpi_tiles(
             "Total (PKR)",
             format_pkr_compact(total, prefix=False),
             delta=_delta(total, prev_kpis.get("total_value_pkr")),
-            help=f"Goods plus vehicles: {format_pkr_exact(total)}",
+            help=f"Goods plus vehicles: {format_pkr_exact(total)}." + how,
         )
         st.caption("goods + vehicles")
     with tiles[2]:
@@ -95,7 +122,7 @@ def _kpi_tiles(
             "Goods (PKR)",
             format_pkr_compact(goods, prefix=False),
             delta=_delta(goods, prev_kpis.get("goods_value_pkr")),
-            help=format_pkr_exact(goods),
+            help=f"{format_pkr_exact(goods)}." + how,
         )
         st.caption(f"{format_share(goods, total)} of total value")
     with tiles[3]:
@@ -104,7 +131,7 @@ def _kpi_tiles(
             "Vehicles (PKR)",
             format_pkr_compact(vehicles, prefix=False),
             delta=_delta(vehicles, prev_kpis.get("vehicle_value_pkr")),
-            help=format_pkr_exact(vehicles),
+            help=f"{format_pkr_exact(vehicles)}." + how,
         )
         st.caption(f"{format_share(vehicles, total)} of total value")
     with tiles[4]:
@@ -112,7 +139,7 @@ def _kpi_tiles(
             "Items seized",
             format_count(kpis["n_items"]),
             delta=_delta(kpis["n_items"], prev_kpis.get("n_items")),
-            help="Live seized-item lines of these cases.",
+            help="Live seized-item lines of these cases." + how,
         )
         st.caption(f"and {plural(kpis['n_vehicles'], 'vehicle')}")
 
@@ -126,10 +153,10 @@ def _kpi_tiles(
             format_count(leadership[key]),
             delta=_delta(leadership[key], prev_lead.get(key)),
             help=(
-                "Vehicles of these cases marked confiscated under Section 157."
+                "Vehicles of these cases marked confiscated under Section 157." + how
                 if flagged
                 else "Vehicles of these cases whose case was adjudicated CONFISCATED (the published marts "
-                "do not carry the vehicles' own Section 157 flag)."
+                "do not carry the vehicles' own Section 157 flag)." + how
                 if leadership[key] is not None
                 else missing
             ),
@@ -141,7 +168,7 @@ def _kpi_tiles(
             format_count(leadership["n_repeat_vehicles"]),
             delta=_delta(leadership["n_repeat_vehicles"], prev_lead.get("n_repeat_vehicles")),
             help="Distinct vehicles seized in the selection that had been seized before, in any formation "
-            "(same chassis, engine or registration number)."
+            "(same chassis, engine or registration number)." + how
             if leadership["n_repeat_vehicles"] is not None
             else missing,
         )
@@ -153,7 +180,7 @@ def _kpi_tiles(
             format_count(repeat_offenders),
             delta=_delta(repeat_offenders, prev_lead.get("n_repeat_offenders")),
             help=(
-                "Distinct people (by CNIC) in the selection's cases who were in an earlier case."
+                "Distinct people (by CNIC) in the selection's cases who were in an earlier case." + how
                 if repeat_offenders is not None
                 else "Not available: the published marts do not link people to cases."
             ),
@@ -161,40 +188,98 @@ def _kpi_tiles(
         st.caption("caught again: in an earlier case" if repeat_offenders is not None else "needs a case-person mart")
     with tiles[3]:
         rate = league["confiscation_rate"]
+        rate_help = "Confiscated / adjudicated cases, over the whole months of the period (as in the league table)."
+        if cmp is not None:
+            rate_help += (
+                f" The change compares the rate over the cases adjudicated by {format_date(cmp.as_of)} with the "
+                f"year before's over its cases adjudicated by {format_date(cmp.previous_as_of)}."
+            )
         st.metric(
             "Confiscation rate",
             format_rate(rate),
-            delta=_points_delta(rate, prev_league.get("confiscation_rate")),
-            help="Confiscated / adjudicated cases, over the whole months of the period (as in the league table).",
+            delta=_points_delta(cmp.current.get("confiscation_rate"), cmp.previous.get("confiscation_rate"))
+            if cmp is not None
+            else None,
+            help=rate_help,
         )
         st.caption(f"of {plural(league['n_adjudicated'], 'adjudicated case')}" if league["n_adjudicated"] is not None else MISSING)
     with tiles[4]:
-        st.metric(
-            "Backlog",
-            format_count(league["backlog"]),
-            delta=_delta(league["backlog"], prev_league.get("backlog")),
-            delta_color="inverse",
-            help="Cases of the period's months still awaiting adjudication (SEIZED or SCN_ISSUED). Recent "
-            "cases are more often still pending, so a year-on-year rise is normal.",
-        )
-        st.caption("awaiting adjudication")
+        _backlog_tile(league, cmp)
 
 
-def _comparison_caption(flt: filters.Filters) -> None:
+def _backlog_tile(league: dict[str, float | None], cmp: data.Comparison | None) -> None:
+    """The backlog now, with no year-on-year change of that count (a year-old period has had
+    a year more to be adjudicated): the change shown is that of a comparable measure, the
+    share of cases still pending N days after seizure, in both periods."""
+    days = cmp.pending_days if cmp else data.PENDING_DAYS
+    help = (
+        "Cases of the period's months still awaiting adjudication (SEIZED or SCN_ISSUED) today. "
+        "This count is not compared with a year before: older cases have had longer to be adjudicated."
+    )
+    delta = None
+    caption = "awaiting adjudication"
+    if cmp is not None:
+        now_share, before_share = cmp.current.get("pending_share"), cmp.previous.get("pending_share")
+        delta = _points_delta(now_share, before_share)
+        if delta is not None:
+            delta = f"{delta} at {days} days"
+            caption = (
+                f"{format_share(now_share, 1)} still pending {days} days after seizure "
+                f"({format_share(before_share, 1)} a year before)"
+            )
+            help += (
+                f" The change is in the share of cases still pending {days} days after their seizure: "
+                f"{format_share(now_share, 1)} of this period's {format_count(cmp.current['n_pending_measured'])} cases "
+                f"seized by {format_date(cmp.as_of - timedelta(days=days))}, against {format_share(before_share, 1)} of "
+                f"the year before's {format_count(cmp.previous['n_pending_measured'])} (entered by "
+                f"{format_date(cmp.previous_as_of)}, seized by {format_date(cmp.previous_as_of - timedelta(days=days))}): "
+                "a case counts as pending when it had no adjudication date within those days."
+            )
+        else:
+            help += (
+                f" No change is shown: no case of the period was seized {days} days before the data ends "
+                f"({format_date(cmp.as_of)}), so the share still pending {days} days after seizure cannot be compared yet."
+            )
+    st.metric(
+        "Backlog",
+        format_count(league["backlog"]),
+        delta=delta,
+        delta_color="inverse",
+        help=help,
+    )
+    st.caption(caption)
+
+
+def _comparison_caption(flt: filters.Filters, cmp: data.Comparison | None) -> None:
     if flt.is_whole_period:
         st.caption(
             "Choose a period (for example a quick period) to compare each figure with the same "
             "period a year before."
         )
-    else:
-        prev_start, prev_end = flt.previous_year()
-        st.caption(
-            f"Changes compare with the same period a year before: {format_date(prev_start)} to "
-            f"{format_date(prev_end)}."
+        return
+    if cmp is None:
+        st.caption("No change against a year before: the same period a year earlier starts before the data does.")
+        return
+    text = (
+        f"Changes compare with the same period a year before: {format_date(cmp.previous_start)} to "
+        f"{format_date(cmp.previous_end)}"
+    )
+    if cmp.like_for_like:
+        text += (
+            f", as it stood on {format_date(cmp.previous_as_of)} (the cases entered by then), since this "
+            f"period's data ends on {format_date(cmp.as_of)}: recent cases are still being entered, so both "
+            "periods are taken at the same stage. Backlog: the share still pending "
+            f"{cmp.pending_days} days after seizure."
         )
+    else:
+        text += "."
+    st.caption(text)
 
 
 # --------------------------------------------------------------------------- by month
+
+# Months probably less complete than this are drawn paler, with their estimated completeness.
+MARK_BELOW = 0.95
 
 
 def _fill_months(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +290,7 @@ def _fill_months(monthly: pd.DataFrame) -> pd.DataFrame:
     return filled.reset_index()
 
 
-def _by_month(monthly: pd.DataFrame, end: date) -> None:
+def _by_month(monthly: pd.DataFrame, completeness: pd.DataFrame, flt: filters.Filters, as_of: date) -> None:
     st.subheader("By seizure month")
     if monthly.empty:
         ui.empty("No cases in the selected period and formations.")
@@ -218,8 +303,23 @@ def _by_month(monthly: pd.DataFrame, end: date) -> None:
     if monthly.empty:
         ui.empty("All cases in the selection have seizure dates after today, so there is no timeline to draw.")
     else:
-        _month_charts(_fill_months(monthly))
-    last_day = min(end, today)
+        filled = _fill_months(monthly)
+        share = completeness.set_index("seizure_month")["expected_share"] if not completeness.empty else pd.Series(dtype=float)
+        filled["expected_share"] = filled["seizure_month"].map(share).astype(float)
+        _month_charts(filled)
+        marked = filled[filled["expected_share"] < MARK_BELOW]
+        if not marked.empty:
+            basis = completeness["reference"].iloc[0]
+            whose = "these formations'" if basis == "formations" else "all formations'"
+            latest = marked.iloc[-1]
+            st.caption(
+                f"Paler, hatched bars: months still filling up. Cases are entered days to months after the seizure, "
+                f"so on {format_date(as_of)} (where the data ends) only part of a recent month's cases is in the "
+                f"store: \"{_entered_label(latest['expected_share'])}\" over the {latest['seizure_month']:%b %Y} bar means "
+                f"about that share of its eventual cases is probably entered, estimated from how late {whose} "
+                "cases seized one to four years earlier were entered."
+            )
+    last_day = min(flt.end, as_of, today)
     if not monthly.empty and (last_day + timedelta(days=1)).month == last_day.month:
         st.caption(f"The last month shown ends on {format_date(last_day)}, so its figures are partial.")
     if not future.empty:
@@ -231,7 +331,14 @@ def _by_month(monthly: pd.DataFrame, end: date) -> None:
         )
 
 
+def _entered_label(share: float) -> str:
+    return "" if pd.isna(share) or share >= MARK_BELOW else f"≈{100 * share:.0f} % entered"
+
+
 def _month_charts(monthly: pd.DataFrame) -> None:
+    labels = [_entered_label(v) for v in monthly["expected_share"]]
+    hover_notes = [f"<br>probably {label} so far" if label else "" for label in labels]
+    marked = [bool(label) for label in labels]
     left, right = st.columns(2)
     with left:
         fig = go.Figure(
@@ -240,13 +347,25 @@ def _month_charts(monthly: pd.DataFrame) -> None:
                 y=monthly["n_cases"],
                 name="Cases",
                 marker_color=ui.GOODS_COLOUR,
-                hovertemplate="%{y:,} cases<extra></extra>",
+                marker_opacity=[0.4 if m else 1.0 for m in marked],
+                marker_pattern_shape=["/" if m else "" for m in marked],
+                # two short lines fit over a bar of a 12-month chart
+                text=[label.replace(" % ", " %<br>") for label in labels],
+                textposition="outside",
+                textangle=0,
+                constraintext="none",
+                textfont=dict(size=10, color=ui.TOTAL_COLOUR),
+                cliponaxis=False,
+                customdata=hover_notes,
+                hovertemplate="%{y:,} cases%{customdata}<extra></extra>",
             )
         )
         ui.base_layout(fig, title="Cases per month")
         fig.update_layout(showlegend=False)
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
         fig.update_yaxes(title="Cases", tickformat=",d", rangemode="tozero")
+        if any(marked):
+            fig.update_yaxes(range=[0, 1.25 * float(monthly["n_cases"].max() or 1)])
         ui.plot(fig, key=f"{PAGE}_cases_month")
     with right:
         scale = money_scale(monthly[["total_value_pkr", "goods_value_pkr", "vehicle_value_pkr"]].to_numpy().ravel())
@@ -264,9 +383,17 @@ def _month_charts(monthly: pd.DataFrame) -> None:
                     mode="lines+markers" if len(monthly) <= 36 else "lines",
                     line=dict(color=colour, width=width),
                     marker=dict(size=4),
-                    customdata=[format_pkr(v, scale) for v in monthly[column]],
+                    customdata=[f"{format_pkr(v, scale)}{note}" for v, note in zip(monthly[column], hover_notes, strict=True)],
                     hovertemplate="%{customdata}",
                 )
+            )
+        if any(marked):
+            first = monthly.loc[marked, "seizure_month"].min() - pd.Timedelta(days=15)
+            last = monthly.loc[marked, "seizure_month"].max() + pd.Timedelta(days=15)
+            fig.add_vrect(
+                x0=first, x1=last, fillcolor=ui.GOODS_COLOUR, opacity=0.08, line_width=0,
+                annotation_text="still being entered", annotation_position="top left",
+                annotation_font=dict(size=10, color=ui.TOTAL_COLOUR),
             )
         ui.base_layout(fig, title="Seized value per month")
         fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
@@ -279,13 +406,13 @@ def _month_charts(monthly: pd.DataFrame) -> None:
 
 def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
     ui.chart_title("Formation league table")
-    scale = money_scale(league["total_value_pkr"])
+    scale = ui.table_money_scale(league["total_value_pkr"])
     n_cases = league["n_cases"].where(league["n_cases"] > 0)
     display = pd.DataFrame(
         {
             "Formation": league["formation_code"],
-            # "Collectorate of Customs Enforcement, Peshawar": the code says the kind already
-            "Name": [str(n).rsplit(",", 1)[-1].strip() if isinstance(n, str) else "" for n in league["formation_name"]],
+            # "Peshawar (Enforcement)" / "Peshawar (I&I)": the name tells the two apart (data.formation_short_name)
+            "Name": league["formation_short_name"] if "formation_short_name" in league else league["formation_name"],
             "Cases": league["n_cases"],
             "Value": league["total_value_pkr"] / scale.divisor,
             "Backlog": league["n_pending_adjudication"],
@@ -328,17 +455,20 @@ def _league_table(league: pd.DataFrame, flt: filters.Filters) -> None:
         height="content",
         column_config={
             "Formation": st.column_config.TextColumn("Formation", width="small"),
-            "Name": st.column_config.TextColumn("Name", width="small"),
+            "Name": st.column_config.TextColumn("Name", width=ui.fit_width(display["Name"], "Name"), help="The formation's city and kind: Enforcement (Collectorate of "
+                                                "Customs Enforcement) or I&I (Directorate of Customs Intelligence & Investigation)"),
             "Cases": ui.count_column("Cases"),
             "Value": ui.money_column("Value", scale, help="Total seized value (goods + vehicles)"),
             "Backlog": ui.count_column("Backlog", help="Cases of these months still awaiting adjudication (SEIZED or SCN_ISSUED)"),
             "Backlog %": ui.percent_column("Backlog %", help="Backlog as a share of the cases"),
             "Median upload lag": ui.days_column(
-                "Median upload lag (days)", help="Median days from seizure to entry in the system"
+                "Median lag (days)", help="Median upload lag: days from seizure to entry in the system"
             ),
             "Late uploads": ui.count_column("Late uploads", help=f"Cases entered more than {LATE_DAYS} days after the seizure"),
             "Late %": ui.percent_column("Late %", help="Late uploads as a share of the cases"),
-            "Confiscation rate": ui.percent_column("Confiscation rate", help="Confiscated / adjudicated cases"),
+            "Confiscation rate": ui.percent_column(
+                "Confiscated %", help="Confiscation rate: confiscated / adjudicated cases"
+            ),
         },
     )
     export = pd.DataFrame(
@@ -576,7 +706,7 @@ def _freshness(snapshot: data.Snapshot) -> None:
                 st.metric(label, format_count(totals.pop(severity, 0)), help=help)
             for severity, n_rows in sorted(totals.items()):
                 st.metric(f"Issues: {severity}", format_count(n_rows))
-        st.page_link("pages/data_quality.py", label="Data quality and freshness")
+        st.page_link("views/data_quality.py", label="Data quality and freshness")
     st.caption("Times are Pakistan Standard Time, PKT (UTC+5).")
 
 
@@ -592,25 +722,31 @@ def render(snapshot: data.Snapshot) -> None:
         return
 
     flt = filters.shared_filters(options, PAGE)
-    kpis = data.case_kpis(snapshot, flt.start, flt.end, flt.formations)
     st.caption(flt.scope())
+    st.caption(filters.data_end_note(options))
+    as_of = filters.data_end(options)
+    compared = not flt.is_whole_period and filters.year_before_in_data(flt.start, options)
+    cmp = data.comparison_kpis(snapshot, flt.start, flt.end, flt.formations) if compared else None
+    kpis = cmp.current if cmp is not None else data.case_kpis(snapshot, flt.start, flt.end, flt.formations)
 
     if not kpis["n_cases"]:
         ui.empty("No cases match the selected period and formations. Widen the period or clear the formation filter.")
     else:
         leadership = data.leadership_kpis(snapshot, flt.start, flt.end, flt.formations)
         league = _league(snapshot, flt.start, flt.end, flt.formations)
-        previous = None
-        if not flt.is_whole_period:
-            prev_start, prev_end = flt.previous_year()
-            previous = (
-                data.case_kpis(snapshot, prev_start, prev_end, flt.formations),
-                data.leadership_kpis(snapshot, prev_start, prev_end, flt.formations),
-                _league_totals(_league(snapshot, prev_start, prev_end, flt.formations)),
+        prev_lead: dict[str, float | int | None] = {}
+        if cmp is not None:
+            prev_lead = data.leadership_kpis(
+                snapshot, cmp.previous_start, cmp.previous_end, flt.formations, cmp.previous_known_at
             )
-        _kpi_tiles(kpis, leadership, _league_totals(league), previous)
-        _comparison_caption(flt)
-        _by_month(data.cases_by_month(snapshot, flt.start, flt.end, flt.formations), flt.end)
+        _kpi_tiles(kpis, leadership, _league_totals(league), cmp, prev_lead)
+        _comparison_caption(flt, cmp)
+        _by_month(
+            data.cases_by_month(snapshot, flt.start, flt.end, flt.formations),
+            data.month_completeness(snapshot, flt.start, flt.end, flt.formations, as_of),
+            flt,
+            as_of,
+        )
         _by_formation(snapshot, flt, league)
         _commodities(snapshot, flt)
     st.divider()

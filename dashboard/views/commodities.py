@@ -3,6 +3,9 @@ the chosen code against the year before, and the notified items."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,9 +15,11 @@ from dashboard.formatting import (
     MISSING,
     format_change_pct,
     format_count,
+    format_month,
     format_pkr,
     format_pkr_compact,
     format_pkr_exact,
+    format_share,
     money_scale,
     pct_change,
 )
@@ -33,6 +38,8 @@ ROMAN = {
 }
 SECTION_COLOURS = ["#1f5f8b", "#5b6770", "#3f9a6e", "#7a5aa6", "#c7a23a", "#2b9bb5", "#e08a2c", "#6b8e23"]
 NO_SECTION = "—"
+OUTLINE_WIDTH = 2
+CHOSEN_OUTLINE = "#1b1f24"
 
 
 def _level_of(code: str) -> str | None:
@@ -175,12 +182,17 @@ def _treemap(
     for key, parent in parent_of.items():
         if key in values and parent in values:
             child_sum[parent] = child_sum.get(parent, 0.0) + values[key]
+    level, code = chosen
+    # A subheading has no children to show: draw its heading, the subheading outlined among
+    # its siblings (a lone box would read as the whole, labelled with its share of the heading).
+    chosen_id = _node_id(level, code) if level and code else None
+    root_level, root_code = ("heading", code[:4]) if level == "subheading" and code else (level, code)
     section_colour = {
         code: SECTION_COLOURS[i % len(SECTION_COLOURS)]
         for i, code in enumerate(sorted({c for (lvl, c) in values if lvl == "section"}, key=lambda c: ROMAN.get(c, 99)))
     }
     ids, labels, parents, own, colours, hover = ["all"], ["All seized goods"], [""], [0.0], ["#ffffff"], ["All"]
-    outlines, widths = ["#ffffff"], [1]
+    outlines = ["#ffffff"]
     total = sum(v for (lvl, _), v in values.items() if lvl == "section")
     scale = money_scale([total])
     for (level, code), value in sorted(values.items(), key=lambda kv: (LEVELS.index(kv[0][0]), kv[0][1])):
@@ -203,14 +215,18 @@ def _treemap(
         contains = is_notified or (level == "chapter" and any(h.startswith(code) for h in notified)) or (
             level == "section" and any(sections.get(h[:2]) == code for h in notified)
         )
-        outlines.append(ui.HIGHLIGHT_COLOUR if contains and not is_notified else "#ffffff")
-        widths.append(3 if contains and not is_notified else 1)
+        if _node_id(level, code) == chosen_id and level == "subheading":
+            outlines.append(CHOSEN_OUTLINE)
+        else:
+            outlines.append(ui.HIGHLIGHT_COLOUR if contains and not is_notified else "#ffffff")
         hover.append(
             f"{LEVEL_NOUNS[level]} {code}<br>{format_pkr(value, scale)} · {format_count(items[(level, code)])} items"
             + (f"<br>notified: {notified[heading]}" if is_notified else "")
         )
-    level, code = chosen
-    root = _node_id(level, code) if level and code and _node_id(level, code) in ids else "all"
+    root = _node_id(root_level, root_code) if root_level and root_code and _node_id(root_level, root_code) in ids else "all"
+    # The box a view starts from carries no percentage (it is the whole of that view); the
+    # others show their share of the box they sit in, as the table below does.
+    templates = ["%{label}" if node == root else "%{label}<br>%{percentParent:.0%}" for node in ids]
     fig = go.Figure(
         go.Treemap(
             ids=ids,
@@ -220,10 +236,12 @@ def _treemap(
             branchvalues="remainder",
             level=root,
             maxdepth=3,
-            marker=dict(colors=colours, line=dict(color=outlines, width=widths)),
+            # One outline width for every box: Plotly's path bar reads the width as a number,
+            # and a list of widths made it draw "NaN" paths (console errors on every drill step).
+            marker=dict(colors=colours, line=dict(color=outlines, width=OUTLINE_WIDTH)),
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
-            textinfo="label+percent parent",
+            texttemplate=templates,
             pathbar=dict(visible=True),
             sort=True,
         )
@@ -232,9 +250,69 @@ def _treemap(
     fig.update_layout(margin=dict(l=4, r=4, t=28, b=4))
     ui.plot(fig, key=f"{PAGE}_treemap")
     st.caption(
-        "Red: notified items; a red outline marks a section or chapter that holds some. Click a box to zoom "
-        "in; the pickers above set the starting point."
+        "Red: notified items; a red outline marks a section or chapter that holds some"
+        + (f"; the dark outline marks subheading {chosen[1]}" if chosen[0] == "subheading" else "")
+        + ". Percentages are shares of the box above. Click a box to zoom in; the pickers above set the "
+        "starting point."
     )
+
+
+@dataclass(frozen=True)
+class YearBefore:
+    """The months compared with a year before (:func:`data.hs_comparison_months`), and how
+    to say so; the table, the tiles and their captions all use this one."""
+
+    first: date | None
+    last: date | None
+    period_first: date
+    period_last: date
+
+    @property
+    def available(self) -> bool:
+        return self.first is not None and self.last is not None
+
+    @property
+    def partial(self) -> bool:
+        return self.available and (self.first, self.last) != (self.period_first, self.period_last)
+
+    def months(self) -> str:
+        assert self.first is not None and self.last is not None
+        if self.first == self.last:
+            return format_month(self.first)
+        return f"{format_month(self.first)} – {format_month(self.last)}"
+
+    def note(self) -> str | None:
+        """The caption under the table and the tiles, or None when every month compares."""
+        if not self.available:
+            return (
+                "No comparison with a year before: the warehouse has no data a year before these months."
+            )
+        if self.partial:
+            return (
+                f"A year before and change: {self.months()} against the same months a year earlier "
+                "(the only months of the period the warehouse has data a year before)."
+            )
+        return None
+
+
+def _year_before(snapshot: data.Snapshot, flt: filters.Filters) -> YearBefore:
+    first, last = data.hs_comparison_months(snapshot, flt.start, flt.end)
+    period_first, period_last = flt.month_range
+    if last is not None:  # the months drawn end at the current month
+        period_last = min(period_last, max(last, period_first))
+    return YearBefore(first, last, period_first, period_last)
+
+
+def _parent_value(totals: pd.DataFrame, level: str | None, code: str | None, sections: dict[str, str]) -> float:
+    """The value of the box a table's rows sit in, as the treemap draws it."""
+    if level is None:  # every section, and the chapters of no section
+        chapters = totals[totals["hs_level"] == "chapter"]
+        no_section = chapters[~chapters["hs_code"].isin(list(sections))]["value_pkr"].sum()
+        return float(totals.loc[totals["hs_level"] == "section", "value_pkr"].sum() + no_section)
+    if code == NO_SECTION:
+        chapters = totals[totals["hs_level"] == "chapter"]
+        return float(chapters[~chapters["hs_code"].isin(list(sections))]["value_pkr"].sum())
+    return float(totals.loc[(totals["hs_level"] == level) & (totals["hs_code"] == code), "value_pkr"].sum())
 
 
 def _children_table(
@@ -243,24 +321,24 @@ def _children_table(
     sections: dict[str, str],
     descriptions: dict[str, str],
     notified: dict[str, str],
+    year_before: YearBefore,
 ) -> None:
     level, code = chosen
-    child_level = CHILD_LEVEL.get(level)
-    if child_level is None:  # a subheading: the code itself
-        rows = totals[(totals["hs_level"] == level) & (totals["hs_code"] == code)]
-        child_level = level
-    else:
-        path = _path(code, sections) if code else dict.fromkeys(LEVELS)
-        codes = set(_codes_under(totals, child_level, path, sections))
-        rows = totals[(totals["hs_level"] == child_level) & totals["hs_code"].isin(codes)]
+    chosen_subheading = code if level == "subheading" else None
+    if level == "subheading" and code:  # no children: the subheadings of its heading, as the treemap
+        level, code = "heading", code[:4]
+    child_level = CHILD_LEVEL[level]
+    path = _path(code, sections) if code else dict.fromkeys(LEVELS)
+    codes = set(_codes_under(totals, child_level, path, sections))
+    rows = totals[(totals["hs_level"] == child_level) & totals["hs_code"].isin(codes)]
     rows = rows.sort_values(["value_pkr", "hs_code"], ascending=[False, True])
     title = "HS sections" if level is None else f"{LEVEL_NOUNS[child_level]}s under {LEVEL_NOUNS[level].lower()} {code}"
     ui.chart_title(title)
     if rows.empty:
         ui.empty("Nothing seized under this code in the selected months and formations.")
         return
-    scale = money_scale(pd.concat([rows["value_pkr"], rows["value_pkr_last_year"].fillna(0)]))
-    parent_total = rows["value_pkr"].sum()
+    scale = ui.table_money_scale(rows["value_pkr"], rows["value_pkr_compared"], rows["value_pkr_last_year"])
+    parent_total = _parent_value(totals, level, code, sections)
     notified_of = [notified.get(str(c)[:4], "") if child_level in ("heading", "subheading") else "" for c in rows["hs_code"]]
     display = pd.DataFrame(
         {
@@ -270,24 +348,31 @@ def _children_table(
             "Cases": rows["n_cases"],
             "Value": rows["value_pkr"] / scale.divisor,
             "Share": 100 * rows["value_pkr"] / parent_total if parent_total else 0.0,
+            "Compared": rows["value_pkr_compared"] / scale.divisor,
             "A year before": rows["value_pkr_last_year"] / scale.divisor,
             "Change": rows["yoy_change_pct"],
         }
     )
     if not any(notified_of):
         display = display.drop(columns=["Notified"])
-    no_last_year = rows["value_pkr_last_year"].isna().all()
-    if no_last_year:  # the months a year earlier are before the warehouse's data
-        display = display.drop(columns=["A year before", "Change"])
+    if not year_before.available:  # the months a year earlier are before the warehouse's data
+        display = display.drop(columns=["Compared", "A year before", "Change"])
+    elif not year_before.partial:  # the compared months are the period's: "Value" already
+        display = display.drop(columns=["Compared"])
+
+    def row_style(row: pd.Series) -> list[str]:
+        css = "background-color: rgba(184, 68, 60, 0.12)" if row.get("Notified") else ""
+        if chosen_subheading is not None and row["Code"] == chosen_subheading:
+            css = (css + "; " if css else "") + "font-weight: 700"
+        return [css for _ in row]
+
     styled = ui.formatted(
-        display.style.apply(
-            lambda row: ["background-color: rgba(184, 68, 60, 0.12)" if row.get("Notified") else "" for _ in row],
-            axis=1,
-        ),
+        display.style.apply(row_style, axis=1),
         {
             "Cases": ui.FMT_COUNT,
             "Value": ui.fmt_money(scale),
             "Share": ui.FMT_PERCENT,
+            "Compared": ui.fmt_money(scale),
             "A year before": ui.fmt_money(scale),
             "Change": ui.FMT_CHANGE,
         },
@@ -295,6 +380,7 @@ def _children_table(
     export = rows.assign(
         description=[_describe(child_level, c, descriptions) for c in rows["hs_code"]], notified_category=notified_of
     )
+    compared_help = f"Seized in {year_before.months()}, the months compared" if year_before.available else None
     st.dataframe(
         styled,
         placeholder=ui.MISSING_CELL,
@@ -306,17 +392,38 @@ def _children_table(
             "Description": st.column_config.TextColumn("Description", width=220),
             "Cases": ui.count_column("Cases"),
             "Value": ui.money_column("Value", scale),
-            "Share": ui.percent_column("Share", help="Share of the value of the code above"),
-            "A year before": ui.money_column("A year before", scale, help="The same months a year earlier"),
-            "Change": st.column_config.NumberColumn("Change %", format="%+.1f %%", help="Change on a year before"),
+            "Share": ui.percent_column("Share", help=f"Share of the value of {title.split(' under ')[-1] if level else 'all seized goods'}"),
+            "Compared": ui.money_column("Compared", scale, help=compared_help),
+            "A year before": ui.money_column(
+                "A year before", scale,
+                help=f"Seized in the same months a year earlier ({year_before.months()})" if year_before.available else None,
+            ),
+            "Change": st.column_config.NumberColumn(
+                "Change", format="%+.1f %%", help="Change on a year before, over the months compared"
+            ),
         },
     )
     ui.download_buttons(export, f"hs {title}", key=f"{PAGE}_children_download")
-    if no_last_year:
-        st.caption("No comparison with a year before: the warehouse has no data that far back for these months.")
+    notes = []
+    remainder = parent_total - float(rows["value_pkr"].sum())
+    if level is not None and parent_total > 0 and remainder > 0.005 * parent_total:
+        notes.append(
+            f"{format_pkr(remainder)} ({format_share(remainder, parent_total)}) of {LEVEL_NOUNS[level].lower()} {code} "
+            f"is in items typed no further than the {LEVEL_NOUNS[level].lower()}: the rest of its box above."
+        )
+    if note := year_before.note():
+        notes.append(note)
+    if notes:
+        st.caption(" ".join(notes))
 
 
-def _trend(snapshot: data.Snapshot, flt: filters.Filters, chosen: tuple[str | None, str | None], totals: pd.DataFrame) -> None:
+def _trend(
+    snapshot: data.Snapshot,
+    flt: filters.Filters,
+    chosen: tuple[str | None, str | None],
+    totals: pd.DataFrame,
+    year_before: YearBefore,
+) -> None:
     level, code = chosen
     if level is None or code == NO_SECTION:
         trend_level, trend_code, what = "chapter", None, "all goods with a known HS chapter"
@@ -327,26 +434,33 @@ def _trend(snapshot: data.Snapshot, flt: filters.Filters, chosen: tuple[str | No
     if trend.empty or trend["value_pkr"].sum() == 0 and trend["value_pkr_last_year"].fillna(0).sum() == 0:
         ui.empty("Nothing of this code was seized in the selected months, nor a year before.")
         return
-    current = trend["value_pkr"].sum()
-    comparable = trend[trend["value_pkr_last_year"].notna()]
-    has_last_year = len(comparable) == len(trend)
+    # The tiles are the chosen code's row of the table above (hs_totals): the same months
+    # compared, so table, tiles and captions agree.
+    if level is None or code == NO_SECTION:
+        row = totals[totals["hs_level"] == "chapter"]
+    else:
+        row = totals[(totals["hs_level"] == level) & (totals["hs_code"] == code)]
+    current = float(row["value_pkr"].sum())
     tiles = st.columns(4, border=True)
     tiles[0].metric("Seized value (PKR)", format_pkr_compact(current, prefix=False), help=format_pkr_exact(current))
-    if comparable.empty:
+    if not year_before.available:
         tiles[1].metric("A year before (PKR)", MISSING, help="The warehouse has no data a year before these months.")
         tiles[2].metric("Change on a year before", MISSING)
     else:
-        this_year, last_year = comparable["value_pkr"].sum(), comparable["value_pkr_last_year"].sum()
-        months_note = "the same months a year earlier" + (
-            "" if has_last_year else f" (the {len(comparable)} months with data a year earlier)"
+        this_year, last_year = float(row["value_pkr_compared"].sum()), float(row["value_pkr_last_year"].sum())
+        months = year_before.months()
+        tiles[1].metric(
+            "A year before (PKR)", format_pkr_compact(last_year, prefix=False),
+            help=f"Seized in the same months a year earlier than {months}",
         )
-        tiles[1].metric("A year before (PKR)", format_pkr_compact(last_year, prefix=False), help=f"Seized in {months_note}")
         tiles[2].metric(
             "Change on a year before",
             format_change_pct(pct_change(this_year, last_year)),
-            help=f"{format_pkr(this_year)} against {format_pkr(last_year)}, over {months_note}",
+            help=f"{format_pkr(this_year)} in {months} against {format_pkr(last_year)} a year earlier",
         )
-    tiles[3].metric("Items", format_count(trend["n_items"].sum()))
+    tiles[3].metric("Items", format_count(row["n_items"].sum()))
+    if note := year_before.note():
+        st.caption(note)
     scale = money_scale(pd.concat([trend["value_pkr"], trend["value_pkr_last_year"].fillna(0)]))
     fig = go.Figure()
     fig.add_trace(
@@ -381,7 +495,7 @@ def _trend(snapshot: data.Snapshot, flt: filters.Filters, chosen: tuple[str | No
     fig.update_xaxes(tickformat="%b %Y", hoverformat="%B %Y")
     fig.update_yaxes(rangemode="tozero", **ui.money_axis(scale))
     ui.plot(fig, key=f"{PAGE}_trend")
-    if not has_last_year:
+    if trend["value_pkr_last_year"].isna().any():
         st.caption("No year-before line where the warehouse has no data a year earlier.")
 
 
@@ -391,7 +505,7 @@ def _notified(snapshot: data.Snapshot, flt: filters.Filters) -> None:
     if df.empty:
         ui.empty("No notified items were seized in the selected months and formations.")
         return
-    scale = money_scale(df["value_pkr"])
+    scale = ui.table_money_scale(df["value_pkr"])
     ui.table(
         pd.DataFrame(
             {
@@ -427,8 +541,9 @@ def render(snapshot: data.Snapshot) -> None:
         ui.empty("No seized items with a known HS code in the selected period and formations.")
         return
     _treemap(totals, sections, descriptions, notified, chosen)
-    _children_table(totals, chosen, sections, descriptions, notified)
-    _trend(snapshot, flt, chosen, totals)
+    year_before = _year_before(snapshot, flt)
+    _children_table(totals, chosen, sections, descriptions, notified, year_before)
+    _trend(snapshot, flt, chosen, totals, year_before)
     _notified(snapshot, flt)
 
 

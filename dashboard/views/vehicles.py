@@ -8,13 +8,24 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import auth, data, filters, ui
-from dashboard.formatting import first_present, format_count, format_date, format_text, money_scale, plural
+from dashboard.formatting import first_present, format_count, format_date, format_text, is_missing, money_scale, plural
 from dashboard.search_keys import vehicle_search_key
+from dashboard.timeline import date_axis
 
 PAGE = "vehicles"
 PAGE_TITLE = "Vehicle look-up"
 PARAM = "vehicle"
 KIND_LABELS = {"registration": "registration", "chassis": "chassis number", "engine": "engine number"}
+# dim_vehicles' count of distinct normalised numbers of a kind (a conflict when two or more)
+DISTINCT_COLUMNS = {"chassis": "n_distinct_chassis", "engine": "n_distinct_engines"}
+NOT_RECORDED = "not recorded"
+# What a number shared by records of different chassis (or engines) most likely means.
+CONFLICT_READINGS = {
+    ("registration", "chassis"): "possible plate reuse",
+    ("engine", "chassis"): "possible engine moved to another vehicle, or a mistyped number",
+    ("registration", "engine"): "possible plate reuse, or an engine replaced",
+    ("chassis", "engine"): "possible engine replacement, or a mistyped number",
+}
 
 
 def _search_box() -> str:
@@ -46,6 +57,101 @@ def _use(value: str) -> None:
     filters.set_bound(PARAM, value)
 
 
+def _n_distinct(vehicle: pd.Series, rows: pd.DataFrame, kind: str) -> int:
+    """Distinct normalised numbers of ``kind`` of the vehicle (``dim_vehicles``, counted over
+    the reader's seizures like the rows shown); from the rows when the snapshot lacks it."""
+    value = vehicle.get(DISTINCT_COLUMNS[kind])
+    return int(value) if not is_missing(value) else int(rows[f"{kind}_no"].dropna().nunique())
+
+
+def _conflict_kind(vehicle: pd.Series, rows: pd.DataFrame) -> str | None:
+    """``chassis`` when the vehicle's records carry two or more chassis numbers, else
+    ``engine`` for two or more engine numbers, else None (no identity conflict)."""
+    flag = vehicle.get("has_identity_conflict")
+    if not is_missing(flag) and not bool(flag):
+        return None
+    for kind in DISTINCT_COLUMNS:
+        if _n_distinct(vehicle, rows, kind) >= 2:
+            return kind
+    return None
+
+
+def _conflict_messages(rows: pd.DataFrame, kind: str, n: int) -> list[str]:
+    """Which shared numbers join records of different ``kind`` numbers, and what that may mean:
+    "registration ICT393 links 2 chassis numbers: possible plate reuse"."""
+    noun = KIND_LABELS[kind]
+    messages = []
+    for link in ("registration", "chassis", "engine"):
+        if link == kind:
+            continue
+        shared = rows.dropna(subset=[f"{link}_no", f"{kind}_no"]).groupby(f"{link}_no")[f"{kind}_no"].nunique()
+        for number, linked in shared[shared >= 2].sort_values(ascending=False).items():
+            messages.append(f"{KIND_LABELS[link]} {number} links {linked} {noun}s: {CONFLICT_READINGS[(link, kind)]}")
+    if not messages:  # linked only through records without a number of this kind, or not shown
+        reading = "possible plate reuse" if kind == "chassis" else "possible engine replacement"
+        messages.append(
+            f"its records carry {n} {noun}s, linked through other records (some may be outside your view): "
+            f"{reading}, or a mistyped number"
+        )
+    return messages
+
+
+def _grouped(rows: pd.DataFrame, kind: str) -> pd.Series:
+    """Each seizure's group: its normalised number of ``kind``, or NOT_RECORDED."""
+    return rows[f"{kind}_no"].fillna(NOT_RECORDED)
+
+
+def _group_table(rows: pd.DataFrame, kind: str, key: str, title: str) -> None:
+    """One row per chassis (or engine) number of a conflicting vehicle, earliest seized first,
+    the records without one last."""
+    label = KIND_LABELS[kind].capitalize()
+    groups = (
+        rows.assign(group=_grouped(rows, kind))
+        .groupby("group", sort=False)
+        .agg(
+            n_seizures=("case_vehicle_id", "count"),
+            n_cases=("case_id", "nunique"),
+            n_formations=("formation_code", "nunique"),
+            types=("vehicle_type", lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
+            registrations=("registration_no", lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
+            others=(f"{'engine' if kind == 'chassis' else 'chassis'}_no", lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
+            first_seized=("seizure_date", "min"),
+            last_seized=("seizure_date", "max"),
+        )
+        .reset_index()
+    )
+    groups = groups.assign(unrecorded=groups["group"] == NOT_RECORDED).sort_values(
+        ["unrecorded", "first_seized", "group"], na_position="last"
+    )
+    other = "Engines" if kind == "chassis" else "Chassis"
+    st.markdown(f"**Seizures by {KIND_LABELS[kind]}**")
+    ui.table(
+        pd.DataFrame(
+            {
+                f"{label}": groups["group"],
+                "Seizures": groups["n_seizures"],
+                "Cases": groups["n_cases"],
+                "Formations": groups["n_formations"],
+                "Types": groups["types"],
+                "Registrations": groups["registrations"],
+                other: groups["others"],
+                "First seized": groups["first_seized"],
+                "Last seized": groups["last_seized"],
+            }
+        ),
+        name=f"vehicle {title} by {KIND_LABELS[kind]}",
+        key=f"{PAGE}_groups_{key}",
+        export=groups.drop(columns="unrecorded"),
+        column_config={
+            "Seizures": ui.count_column("Seizures"),
+            "Cases": ui.count_column("Cases"),
+            "Formations": ui.count_column("Formations"),
+            "First seized": ui.date_column("First seized"),
+            "Last seized": ui.date_column("Last seized"),
+        },
+    )
+
+
 def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Filters) -> None:
     key = vehicle["vehicle_key"]
     matched = sorted({kind for m in rows["matches"] if isinstance(m, str) and m for kind in m.split("+")})
@@ -56,6 +162,22 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
         f"Most often recorded as: registration `{format_text(vehicle['registration_no'])}`, chassis "
         f"`{format_text(vehicle['chassis_no'])}`, engine `{format_text(vehicle['engine_no'])}`."
     )
+    conflict = _conflict_kind(vehicle, rows)
+    if conflict is not None:
+        n = _n_distinct(vehicle, rows, conflict)
+        st.warning(
+            "**Identity conflict**: " + "; ".join(_conflict_messages(rows, conflict, n)) + ". "
+            f"By the matching rule these records are one vehicle (they share numbers, directly or "
+            f"through other records), but they carry {n} {KIND_LABELS[conflict]}s: the seizures are "
+            f"grouped by {KIND_LABELS[conflict]} below."
+        )
+        # chassis by chassis (earliest seized first, those without one last), each in date order
+        group = _grouped(rows, conflict)
+        first_seen = rows.groupby(group)["seizure_date"].transform("min")
+        order = pd.DataFrame({"unrecorded": group == NOT_RECORDED, "first": first_seen, "group": group,
+                              "date": rows["seizure_date"], "id": rows["case_vehicle_id"]})
+        rows = rows.loc[order.sort_values(["unrecorded", "first", "group", "date", "id"], na_position="last").index]
+        rows = rows.reset_index(drop=True)
     # counted over the seizures the reader may see (all of them for a reader of every formation)
     dates = rows["seizure_date"].dropna()
     tiles = st.columns(5, border=True)
@@ -69,6 +191,7 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
     scale = money_scale(rows["value_pkr"])
     display = pd.DataFrame(
         {
+            **({KIND_LABELS[conflict].split()[0].capitalize(): rows[f"{conflict}_no"].fillna("")} if conflict else {}),
             "Seized": rows["seizure_date"],
             "Case": rows["case_no"],
             "Formation": rows["formation_code"],
@@ -119,13 +242,16 @@ def _vehicle(vehicle: pd.Series, rows: pd.DataFrame, text: str, flt: filters.Fil
         "Green rows carry the number searched. Records of one vehicle are linked when they share a "
         "normalised chassis, engine or registration number, directly or through other records "
         f"(vehicle key `{key}`)."
+        + (f" Listed {KIND_LABELS[conflict]} by {KIND_LABELS[conflict]} (normalised)." if conflict else "")
     )
+    if conflict is not None:
+        _group_table(rows, conflict, key, title)
     if rows["seizure_date"].notna().sum() >= 2:
         _timeline(rows)
 
 
 def _timeline(rows: pd.DataFrame) -> None:
-    dated = rows.dropna(subset=["seizure_date"])
+    dated = rows.dropna(subset=["seizure_date"]).sort_values(["seizure_date", "case_vehicle_id"])
     fig = go.Figure(
         go.Scatter(
             x=pd.to_datetime(dated["seizure_date"]),
@@ -140,7 +266,7 @@ def _timeline(rows: pd.DataFrame) -> None:
     ui.base_layout(fig, title="Seizures over time", height=max(200, 40 * dated["formation_code"].nunique() + 120))
     fig.update_layout(showlegend=False, hovermode="closest")
     fig.update_yaxes(type="category", title=None)
-    fig.update_xaxes(title=None)
+    fig.update_xaxes(**date_axis(dated["seizure_date"]))
     ui.plot(fig, key=f"{PAGE}_timeline_{rows['vehicle_key'].iloc[0]}")
     st.caption("Red: seized again after an earlier seizure.")
 

@@ -12,11 +12,17 @@ import streamlit as st
 from dashboard import data, filters, ui
 from dashboard.formatting import (
     MISSING,
+    format_change_pct,
     format_count,
+    format_date,
+    format_days,
     format_pkr_compact,
     format_pkr_exact,
     format_rate,
+    format_share,
+    is_missing,
     money_scale,
+    month_end,
     today_pkt,
 )
 
@@ -76,31 +82,195 @@ def _age_bucket(month: pd.Timestamp, as_of: date) -> str:
     return label
 
 
-def _tiles(months: pd.DataFrame) -> None:
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _standing_text(standing: pd.Series | None, measure: str, fmt, order: str) -> str | None:
+    """ "5th of 18 (most first) · national median 1,234", from :func:`data.formation_standing`."""
+    if standing is None:
+        return None
+    rank, n, median = standing.get(f"{measure}_rank"), standing.get(f"{measure}_n"), standing.get(f"{measure}_median")
+    median_text = "national median " + fmt(median).replace(" ", "\u00a0")  # "903 M" stays on one line
+    if is_missing(rank) or is_missing(n):
+        return None if is_missing(median) else f"not ranked · {median_text}"
+    joint = "joint " if bool(standing.get(f"{measure}_tied")) else ""
+    return f"{joint}{_ordinal(int(rank))} of {int(n)} ({order}) · {median_text}"
+
+
+def _rate(value: object) -> str:
+    return format_rate(value)
+
+
+def _days(value: object) -> str:
+    return format_days(value)
+
+
+def _compared(
+    snapshot: data.Snapshot, code: str, flt: filters.Filters, options: data.FilterOptions
+) -> tuple[data.Comparison, dict, dict] | None:
+    """The formation's whole months against the same months a year before, like for like
+    (:func:`data.comparison_kpis`: the year before's cases as the store held them at the same
+    lag); None for the whole period, or when the year before starts before the data."""
+    first, last = flt.month_range
+    start, end = first, month_end(last)
+    if flt.is_whole_period or not filters.year_before_in_data(start, options):
+        return None
+    cmp = data.comparison_kpis(snapshot, start, end, (code,))
+    lag_now = data.upload_lag_kpis(snapshot, cmp.start, cmp.end, (code,))
+    lag_before = data.upload_lag_kpis(snapshot, cmp.previous_start, cmp.previous_end, (code,), cmp.previous_known_at)
+    return cmp, lag_now, lag_before
+
+
+def _how_compared(cmp: data.Comparison) -> str:
+    previous = f"{format_date(cmp.previous_start)} to {format_date(cmp.previous_end)}"
+    if not cmp.like_for_like:
+        return f" Change: against {previous}, counted whole (this snapshot does not say when its data ends)."
+    return (
+        f" Change: against {previous} as it stood on {format_date(cmp.previous_as_of)} (only the cases entered by "
+        f"then), as this period's data ends on {format_date(cmp.as_of)}: both at the same stage of entry."
+    )
+
+
+def _points(current: object, previous: object) -> str | None:
+    if is_missing(current) or is_missing(previous):
+        return None
+    return f"{100 * (float(current) - float(previous)):+.1f} pts"
+
+
+def _tile(column, label: str, value: str, *, delta: str | None, help: str, lines: list[str | None], inverse: bool = False) -> None:
+    with column:
+        st.metric(label, value, delta=delta, delta_color="inverse" if inverse else "normal", help=help)
+        text = [line for line in lines if line]
+        if text:
+            st.caption("  \n".join(text))
+
+
+def _tiles(
+    months: pd.DataFrame,
+    standing: pd.Series | None,
+    compared: tuple[data.Comparison, dict, dict] | None,
+    lag: dict,
+) -> None:
+    """Six measures, each with its rank among all formations and the national median
+    (:func:`data.formation_standing`) and, for a chosen period, its change on the year
+    before like for like (:func:`data.comparison_kpis`)."""
     n_cases = int(months["n_cases"].sum())
     pending = int(months["n_pending_adjudication"].sum())
     late = int(months["n_late_uploads"].sum())
     adjudicated = int(months["n_adjudicated"].sum())
     confiscated = int(months["n_confiscated"].sum())
     value = months["total_value_pkr"].sum()
-    tiles = st.columns(5, border=True)
-    tiles[0].metric("Cases", format_count(n_cases))
-    tiles[1].metric("Value (PKR)", format_pkr_compact(value, prefix=False), help=format_pkr_exact(value))
-    tiles[2].metric(
-        "Backlog",
-        format_count(pending),
-        help="Cases of these months still awaiting adjudication (status SEIZED or SCN_ISSUED).",
+    cmp, lag_now, lag_before = compared if compared else (None, {}, {})
+    how = _how_compared(cmp) if cmp else ""
+    ranked = " Rank among all formations over the same months; national median: the middle formation's figure."
+
+    row = st.columns(3, border=True)
+    _tile(
+        row[0], "Cases", format_count(n_cases),
+        delta=_change(cmp.change_pct("n_cases")) if cmp else None,
+        help="Live cases seized in these months." + ranked + how,
+        lines=[_standing_text(standing, "n_cases", format_count, "most first")],
     )
-    tiles[3].metric(
-        "Late uploads",
-        format_count(late),
-        help=f"Cases entered more than {LATE_DAYS} days after the seizure.",
+    _tile(
+        row[1], "Value (PKR)", format_pkr_compact(value, prefix=False),
+        delta=_change(cmp.change_pct("total_value_pkr")) if cmp else None,
+        help=f"Goods plus vehicles: {format_pkr_exact(value)}." + ranked + how,
+        lines=[_standing_text(standing, "total_value_pkr", lambda v: format_pkr_compact(v, prefix=False), "most first")],
     )
-    tiles[4].metric(
-        "Confiscation rate",
-        format_rate(confiscated / adjudicated) if adjudicated else MISSING,
-        help=f"{format_count(confiscated)} confiscated of {format_count(adjudicated)} adjudicated cases.",
+    rate_help = f"{format_count(confiscated)} confiscated of {format_count(adjudicated)} adjudicated cases." + ranked
+    if cmp:
+        rate_help += (
+            f" Change: the rate over the cases adjudicated by {format_date(cmp.as_of)} against the year before's "
+            f"over its cases adjudicated by {format_date(cmp.previous_as_of)}" + how[len(" Change:"):]
+        )
+    _tile(
+        row[2], "Confiscation rate", format_rate(confiscated / adjudicated) if adjudicated else MISSING,
+        delta=_points(cmp.current.get("confiscation_rate"), cmp.previous.get("confiscation_rate")) if cmp else None,
+        help=rate_help,
+        lines=[_standing_text(standing, "confiscation_rate", _rate, "highest first")],
     )
+
+    row = st.columns(3, border=True)
+    backlog_help = (
+        "Cases of these months still awaiting adjudication (status SEIZED or SCN_ISSUED). Ranked by the "
+        "backlog's share of the cases (as the league table's Backlog %)." + ranked
+    )
+    backlog_delta = None
+    if cmp:
+        days = cmp.pending_days
+        backlog_delta = _points(cmp.current.get("pending_share"), cmp.previous.get("pending_share"))
+        if backlog_delta:
+            backlog_delta += f" at {days} days"
+            backlog_help += (
+                f" The count is not compared with a year before (older cases have had longer to be adjudicated): the "
+                f"change is in the share of cases still pending {days} days after seizure, "
+                f"{format_share(cmp.current.get('pending_share'), 1)} now against "
+                f"{format_share(cmp.previous.get('pending_share'), 1)} a year before." + how
+            )
+    _tile(
+        row[0], "Backlog", format_count(pending), delta=backlog_delta, inverse=True, help=backlog_help,
+        lines=[
+            f"{format_share(pending, n_cases)} of the cases",
+            _standing_text(standing, "backlog_share", _rate, "smallest share first"),
+        ],
+    )
+    late_delta = _points(lag_now.get("late_share"), lag_before.get("late_share")) if cmp else None
+    _tile(
+        row[1], "Late uploads", format_count(late), delta=late_delta, inverse=True,
+        help=f"Cases entered more than {LATE_DAYS} days after the seizure. Ranked by their share of the cases "
+        "(as the league table's Late %)." + ranked + (
+            f" Change: in that share, {format_share(lag_now.get('late_share'), 1)} now against "
+            f"{format_share(lag_before.get('late_share'), 1)} a year before." + how if late_delta else ""
+        ),
+        lines=[
+            f"{format_share(late, n_cases)} of the cases",
+            _standing_text(standing, "late_share", _rate, "smallest share first"),
+        ],
+    )
+    median_now, median_before = lag.get("median_upload_lag_days"), lag_before.get("median_upload_lag_days")
+    lag_delta = None
+    if cmp and not is_missing(median_now) and not is_missing(median_before):
+        difference = float(median_now) - float(median_before)
+        lag_delta = f"{difference:+,.1f} days" if difference else "0 days"
+    _tile(
+        row[2], "Median upload lag", format_days(median_now), delta=lag_delta, inverse=True,
+        help="Median days from seizure to entry in the system, over these months' cases." + ranked + how,
+        lines=[_standing_text(standing, "median_upload_lag_days", _days, "shortest first")],
+    )
+
+
+def _change(value: float | None) -> str | None:
+    return None if value is None else format_change_pct(value)
+
+
+def _yardsticks_note(snapshot: data.Snapshot, standing: pd.Series | None, compared: object, flt: filters.Filters) -> None:
+    notes = []
+    if snapshot.scope.formations is not None:
+        notes.append(
+            "Ranks and national medians are not shown for your role: they are figures over every formation."
+        )
+    elif standing is None:
+        notes.append("No rank or national median: the formation has no cases in these months.")
+    if compared is None:
+        notes.append(
+            "Choose a period (for example a quick period) within the data's years to see each figure's change on "
+            "the same months a year before."
+        )
+    else:
+        cmp = compared[0]
+        notes.append(
+            f"Changes compare with {format_date(cmp.previous_start)} – {format_date(cmp.previous_end)}"
+            + (
+                f" as it stood on {format_date(cmp.previous_as_of)} (its cases entered by then, as this period's "
+                f"data ends on {format_date(cmp.as_of)}); backlog: the share still pending {cmp.pending_days} days "
+                "after seizure; late uploads: their share of the cases."
+                if cmp.like_for_like
+                else " (counted whole: this snapshot does not say when its data ends)."
+            )
+        )
+    st.caption(" ".join(notes))
 
 
 def _backlog(months: pd.DataFrame, as_of: date) -> None:
@@ -187,10 +357,13 @@ def _upload_lag(snapshot: data.Snapshot, code: str, flt: filters.Filters, months
                         hovertemplate="median %{y:,.1f} days",
                     )
                 )
+                largest_lag = float(drawn["median_upload_lag_days"].max() or 0)
                 fig.update_layout(
                     yaxis2=dict(
                         title="Median lag (days)", overlaying="y", side="right", rangemode="tozero", showgrid=False,
-                        tickformat=",.0f", nticks=5,
+                        tickformat=",.0f",
+                        # whole days: a step of 1 when the lags are short (",.0f" wrote 0.5 as "0" or "1")
+                        **(dict(dtick=1) if largest_lag <= 8 else dict(nticks=5)),
                     )
                 )
             ui.base_layout(fig, height=300)
@@ -265,7 +438,7 @@ def _confiscation(months: pd.DataFrame) -> None:
 
 def _months_table(months: pd.DataFrame) -> None:
     with st.expander("Figures by month"):
-        scale = money_scale(months["total_value_pkr"])
+        scale = ui.table_money_scale(months["total_value_pkr"])
         display = pd.DataFrame(
             {
                 "Month": months["seizure_month"].dt.date,
@@ -307,7 +480,7 @@ def _officers(snapshot: data.Snapshot, code: str, flt: filters.Filters) -> None:
     if officers.empty:
         ui.empty("No officer is credited with a case of this formation in these months.")
         return
-    scale = money_scale(officers["credited_value_pkr"])
+    scale = ui.table_money_scale(officers["credited_value_pkr"])
     display = pd.DataFrame(
         {
             "Officer": officers["full_name"].fillna("(unknown officer)"),
@@ -326,10 +499,13 @@ def _officers(snapshot: data.Snapshot, code: str, flt: filters.Filters) -> None:
         key=f"{PAGE}_officers",
         export=officers,
         column_config={
-            "Officer": st.column_config.TextColumn("Officer", width=200),
+            "Officer": st.column_config.TextColumn("Officer", width=ui.fit_width(display["Officer"], "Officer")),
+            "Designation": st.column_config.TextColumn(
+                "Designation", width=ui.fit_width(display["Designation"], "Designation")
+            ),
             "Cases": ui.count_column("Cases", help="Cases the officer is credited with in these months"),
             "Credited value": ui.money_column(
-                "Credited value", scale, help="Each case's value split equally among its officers"
+                "Credited", scale, help="Credited value: each case's value split equally among its officers"
             ),
             "Adjudicated": ui.count_column("Adjudicated"),
             "Confiscated": ui.count_column("Confiscated"),
@@ -359,14 +535,22 @@ def render(snapshot: data.Snapshot) -> None:
     if code is None:
         ui.empty("The published marts name no formation.")
         return
-    name = options.formation_labels.get(code, code)
+    full_name = options.formation_full_names.get(code)
+    name = f"{code} · {full_name}" if full_name else options.formation_labels.get(code, code)
     st.caption(f"{name} · seizures from {flt.start:%d %b %Y} to {flt.end:%d %b %Y} (whole months)")
 
     months = data.formation_months(snapshot, code, flt.start, flt.end)
     if months.empty:
         ui.empty(f"{code} has no cases in the selected period. Widen the period.")
         return
-    _tiles(months)
+    first, last = flt.month_range
+    standing_all = data.formation_standing(snapshot, first, month_end(last))
+    mine = standing_all[standing_all["formation_code"] == code]
+    standing = None if mine.empty else mine.iloc[0]
+    compared = _compared(snapshot, code, flt, options)
+    lag = data.upload_lag_kpis(snapshot, first, month_end(last), (code,))
+    _tiles(months, standing, compared, lag)
+    _yardsticks_note(snapshot, standing, compared, flt)
     if note := flt.months_note():
         st.caption(note)
     info = data.publish_info(snapshot)
