@@ -11,6 +11,7 @@ when Chromium is missing outside CI; fails in CI.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -427,9 +428,17 @@ def _date_inputs(page) -> str:
     return " ".join(boxes.nth(i).input_value() for i in range(boxes.count()))
 
 
-def _shows_dates(page, *days: str) -> bool:
-    shown = _date_inputs(page)
-    return all(day in shown or f"{day[8:10]}/{day[5:7]}/{day[0:4]}" in shown or day.replace("-", "/") in shown for day in days)
+def _shows_dates(page, *days: str, timeout: float = 30.0) -> bool:
+    """Whether the date boxes show ``days``; a loaded machine may draw them a moment after the
+    page looked settled, so this waits up to ``timeout`` before saying no."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = _date_inputs(page)
+        if all(day in shown or f"{day[8:10]}/{day[5:7]}/{day[0:4]}" in shown or day.replace("-", "/") in shown for day in days):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
 
 
 def _session_row(token: str) -> dict | None:
