@@ -1,6 +1,6 @@
 """Issue 11's acceptance run of the partner feeds, end to end with the real command line.
 
-    python3 run.py -- python benchmarks/feeds_acceptance.py [--root /work/feeds_acceptance] [--cases 100000]
+    python3 run.py -- python benchmarks/feeds_acceptance.py [--root /work/feeds_acceptance] [--cases 100000] [--until 2026-12-01]
 
 In a fresh data directory under ROOT (refused if it exists, unless --reset):
 
@@ -217,6 +217,7 @@ def main() -> None:
     parser.add_argument("--root", default="/work/feeds_acceptance")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--until", default="2026-12-01", help="the generated store's last day (YYYY-MM-DD), so runs compare")
     parser.add_argument("--reset", action="store_true", help="delete ROOT first")
     args = parser.parse_args()
 
@@ -241,7 +242,7 @@ def main() -> None:
         save()
         print(f"   {seconds:.1f} s", flush=True)
 
-    step("generate", "generate", "--cases", str(args.cases), "--seed", str(args.seed))
+    step("generate", "generate", "--cases", str(args.cases), "--seed", str(args.seed), "--until", args.until)
     step("refresh --full", "refresh", "--full")
     key = root / "antismuggling-feeds.asc"
 
