@@ -11,6 +11,7 @@ It installs uv (pinned) into .tools/ if the machine has none, then `uv sync --fr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -60,7 +61,16 @@ def main(argv: list[str]) -> int:
         return 2
     uv = uv_executable()
     env = {**os.environ, "UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never"}
-    subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
+    sync = [uv, "sync", "--frozen", "--quiet"]
+    # Bytecode is compiled once per lock file: Python cannot write it itself where
+    # PYTHONDONTWRITEBYTECODE is set, and then every process compiles Dagster and dbt afresh
+    # (seconds each); uv compiles the whole venv each time it is asked, so not on every run.
+    compiled_for = ROOT / ".venv" / ".bytecode-compiled-for"
+    lock_digest = hashlib.sha256((ROOT / "uv.lock").read_bytes()).hexdigest()
+    fresh = compiled_for.is_file() and compiled_for.read_text().strip() == lock_digest
+    subprocess.run(sync if fresh else [*sync, "--compile-bytecode"], cwd=ROOT, env=env, check=True)
+    if not fresh:
+        compiled_for.write_text(lock_digest + "\n")
     with subprocess.Popen([uv, "run", "--frozen", "--no-sync", *target], cwd=ROOT, env=env) as child:
         while True:
             try:

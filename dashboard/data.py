@@ -47,6 +47,7 @@ import streamlit as st
 from antismuggling.access.scope import DQ_ATTRIBUTION, Scope, open_scoped, person_secret, person_token
 from antismuggling.config import load_settings
 from antismuggling.publish import NothingPublishedError, current_snapshot_path
+from antismuggling.publish import last_checked as last_checked_marker
 from dashboard.formatting import month_end, months_back, period_year_earlier, to_pkt, today_pkt, year_earlier
 
 __all__ = [
@@ -138,6 +139,13 @@ class Snapshot:
 
     path: str
     scope: Scope
+
+
+def last_checked(snapshot: Snapshot) -> datetime | None:
+    """When a refresh last found nothing new for this snapshot (naive, UTC), if one has since it
+    was published. Not cached, like ``current_snapshot``: one small file read."""
+    checked = last_checked_marker(load_settings(), snapshot.path)
+    return checked.astimezone(timezone.utc).replace(tzinfo=None) if checked else None
 
 
 def current_snapshot(scope: Scope) -> Snapshot | None:

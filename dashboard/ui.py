@@ -133,11 +133,20 @@ def freshness_caption(snapshot: data.Snapshot) -> None:
     watermark = info.details.get("source_watermark")
     if watermark:
         parts.append(f"source data changed up to {format_pkt(str(watermark))}")
+    checked = data.last_checked(snapshot)
+    if checked:
+        parts.append(f"nothing new at the last refresh, {_age(checked) or format_pkt(checked)}")
     st.caption(" · ".join(parts))
 
 
+def _last_confirmed(snapshot: data.Snapshot) -> datetime | None:
+    """The latest moment the marts were known to hold everything the store had."""
+    moments = [m for m in (data.publish_info(snapshot).published_at, data.last_checked(snapshot)) if m]
+    return max(moments) if moments else None
+
+
 def is_stale(snapshot: data.Snapshot) -> bool:
-    hours = _age_hours(data.publish_info(snapshot).published_at)
+    hours = _age_hours(_last_confirmed(snapshot))
     return hours is not None and hours > STALE_AFTER_HOURS
 
 
@@ -481,13 +490,16 @@ def publication_table(snapshot: data.Snapshot) -> None:
         ("Source", f"`{details['source_url']}`" if details.get("source_url") else None),
         ("Snapshot", f"`{info.snapshot_name}`"),
     ]
-    known = {"source_watermark", "refresh_mode", "run_id", "source_url"}
+    checked = data.last_checked(snapshot)
+    if checked:
+        rows.insert(2, ("Last refresh with nothing new", format_pkt(checked)))
+    known = {"source_watermark", "refresh_mode", "run_id", "source_url", "input_digest"}  # the digest is the pipeline's
     rows += [(str(key).replace("_", " ").capitalize(), value) for key, value in details.items() if key not in known]
     st.markdown(
         "| Publication | |\n|---|---|\n" + "\n".join(f"| {name} | {_markdown_cell(value)} |" for name, value in rows)
     )
     if is_stale(snapshot):
         st.warning(
-            f"These marts were published {_age(info.published_at)}. The pipeline refreshes them daily: "
+            f"These marts were last confirmed current {_age(_last_confirmed(snapshot))}. The pipeline refreshes them daily: "
             "check the last refresh runs."
         )

@@ -510,6 +510,20 @@ def test_data_quality_page_counts_the_issues(published_settings):
     assert len(rows) == min(flagged, 5000)
 
 
+def test_a_refresh_that_found_nothing_new_confirms_the_marts_current(published_settings):
+    from antismuggling.publish import CHECKED_NAME, current_snapshot_path, mark_checked
+
+    mark_checked(published_settings, current_snapshot_path(published_settings))
+    try:
+        at = _open("data_quality")
+        assert "Last refresh with nothing new" in _texts(at.markdown)
+        assert "nothing new at the last refresh, just now" in _texts(at.caption)
+    finally:
+        (published_settings.published_dir / CHECKED_NAME).unlink()
+    at = _open("data_quality")
+    assert "nothing new at the last refresh" not in _texts(at.caption)
+
+
 # --------------------------------------------------------------------------- search keys = SQL rules
 
 

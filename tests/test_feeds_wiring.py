@@ -307,7 +307,8 @@ def test_the_partner_feeds_page_shows_dg_and_admin_every_feed_and_what_it_carrie
     assert shown.loc["cen", "Personal data"] == "none (non-nominal)" and shown.loc["ncen", "Personal data"] == "nominal"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d · seq 2", shown.loc["ntc", "Last delivery"])
     assert shown.loc["lea-fia", "Last delivery"] == "never"
-    assert (shown.loc["psw", "Schedule"], shown.loc["cen", "Schedule"]) == ("day 1 of the month 05:00 PKT", "Mondays 04:00 PKT")
+    assert (shown.loc["psw", "Deliveries"], shown.loc["cen", "Deliveries"]) == (
+        "full, day 1 of the month 05:00 PKT", "delta, Mondays 04:00 PKT")
     assert re.fullmatch(r"\d{4}-\d\d-01 05:00 PKT", shown.loc["psw", "Next delivery"])
     assert shown.loc["ntc", "Failures (30 days)"] >= 1 and shown.loc["cen", "Failures (30 days)"] == 0
     failures = at.dataframe[1].value

@@ -395,9 +395,54 @@ def _relaxed_store(path):
 
 
 def _load(warehouse, url, *, full=False):
-    from antismuggling.ingest import load_operational_store
+    """Load; an incremental load must change exactly what the no-change probe said it would,
+    and leave it nothing more to find."""
+    from antismuggling.ingest import load_operational_store, pending_changes
 
-    return {t.table: t for t in load_operational_store(warehouse, url, full=full).tables}
+    predicted = None if full else pending_changes(warehouse, url)
+    loads = {t.table: t for t in load_operational_store(warehouse, url, full=full).tables}
+    if predicted is not None:
+        assert predicted == {table: load.rows_changed for table, load in loads.items()}
+    assert set(pending_changes(warehouse, url).values()) == {0}
+    return loads
+
+
+def test_a_store_whose_files_are_as_the_last_load_found_them_is_not_read_again(tmp_path, monkeypatch):
+    """The no-change probe's shortcut: the SQLite files unchanged since the last load began
+    means nothing new, without attaching the store; any write sends it back to reading, and
+    an empty table read again is no change."""
+    import antismuggling.ingest as ingest
+    from antismuggling.store.urls import parse_store_url
+
+    store = tmp_path / "ops.db"
+    con = _relaxed_store(store)
+    con.execute(
+        "insert into cases (case_id, case_no, formation_code, seizure_at, detection_method, offence_nature, status, "
+        "created_at, updated_at) values (1, 'C-1', 'II-PSH', ?, 'RAID', 'SMUGGLING', 'SEIZED', ?, ?)",
+        [TS, TS, _now_text()],
+    )
+    con.commit()
+    url, warehouse = f"sqlite:///{store}", tmp_path / "wh.duckdb"
+    # files written this instant carry no stamp: their times could hide a second write
+    assert ingest.source_stamp(parse_store_url(url)) is None
+    monkeypatch.setattr(ingest, "STAMP_SETTLE_SECONDS", 0.0)
+    _load(warehouse, url, full=True)
+    _load(warehouse, url)  # every other table is empty: read whole, found unchanged
+    changed_at = _raw(warehouse, "select table_name, changed_at from raw._load_state order by 1")
+
+    attach = ingest._attach_source
+    monkeypatch.setattr(ingest, "_attach_source", lambda *a: pytest.fail("the unchanged store was read"))
+    assert set(ingest.pending_changes(warehouse, url).values()) == {0}
+
+    con.execute("update cases set status = 'APPEAL', updated_at = ? where case_id = 1", [_now_text()])
+    con.commit()
+    monkeypatch.setattr(ingest, "_attach_source", attach)
+    assert ingest.pending_changes(warehouse, url)["cases"] == 1
+    _load(warehouse, url)
+    after = dict(_raw(warehouse, "select table_name, changed_at from raw._load_state"))
+    assert {t: at for t, at in changed_at if t != "cases"} == {t: at for t, at in after.items() if t != "cases"}
+    assert after["cases"] > dict(changed_at)["cases"]
+    con.close()
 
 
 def _raw(warehouse, sql):

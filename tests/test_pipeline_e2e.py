@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +10,8 @@ import pytest
 
 from antismuggling.config import load_settings
 from antismuggling.publish import connect_published, current_snapshot_path
-from antismuggling.refresh import run_refresh
+from antismuggling.ingest import load_operational_store
+from antismuggling.refresh import refresh_log_path, run_refresh
 from antismuggling.store.generate import generate_store
 from reconcile import assert_marts_reconcile, marts_fingerprint, source_figures_sqlite
 
@@ -94,9 +96,40 @@ def test_full_then_incremental_refresh_reconciles(sqlite_store):
         con.close()
 
     before = marts_fingerprint(settings)
+    snapshot = current_snapshot_path(settings)
     outcome = run_refresh(settings)
     assert outcome.success, outcome.error
     assert marts_fingerprint(settings) == before, "a refresh with no change in the store changed the marts"
+    # nothing new: nothing built, nothing published, and the run is on record
+    assert outcome.up_to_date is not None and outcome.up_to_date.snapshot == snapshot
+    assert outcome.published is None and current_snapshot_path(settings) == snapshot
+    log = [json.loads(line) for line in refresh_log_path(settings).read_text().splitlines()]
+    assert [entry["result"] for entry in log] == ["published", "published", "unchanged"]
+    assert log[-1]["snapshot"] == snapshot.name
+
+
+def test_a_refresh_after_one_that_died_past_the_load_builds_what_that_load_brought(sqlite_store):
+    """The store is unchanged since the last load, but that load's changes never reached a
+    snapshot (the refresh died after it): the next refresh must build them, not call it done."""
+    settings = load_settings()
+    assert run_refresh(settings, full=True).success
+    ops = sqlite3.connect(sqlite_store)
+    with ops:
+        case_id = ops.execute("select min(case_id) from cases where deleted_at is null").fetchone()[0]
+        ops.execute("update cases set status = 'CLOSED', updated_at = ? where case_id = ?", [_now_text(), case_id])
+    ops.close()
+    # the load of a refresh that got no further
+    load_operational_store(settings.warehouse_path, settings.ops_url)
+    snapshot = current_snapshot_path(settings)
+
+    outcome = run_refresh(settings)
+    assert outcome.success and outcome.up_to_date is None and outcome.published not in (None, snapshot)
+    con = connect_published(settings)
+    try:
+        assert con.execute("select status from marts.fct_cases where case_id = ?", [case_id]).fetchone()[0] == "CLOSED"
+    finally:
+        con.close()
+    assert run_refresh(settings).up_to_date is not None
 
 
 def test_failed_refresh_keeps_published_marts(sqlite_store, monkeypatch, tmp_path):

@@ -57,14 +57,15 @@ def render() -> None:
     overview = pd.DataFrame(
         {
             "Feed": [s.feed.id for s in statuses],
-            "Partner": [s.feed.partner for s in statuses],
             "Personal data": [personal_data_label(s.feed) for s in statuses],
-            "Mode": [s.feed.mode for s in statuses],
-            "Schedule": [describe(s.feed.schedule, s.feed.timezone) if s.feed.enabled else "switched off"
-                         for s in statuses],
+            # the mode beside the schedule, and the long partner names last, keep what a
+            # reader checks (last and next delivery, failures) within the page
+            "Deliveries": [f"{s.feed.mode}, " + (describe(s.feed.schedule, s.feed.timezone) if s.feed.enabled
+                                                   else "switched off") for s in statuses],
             "Last delivery": [_delivered(s.last_delivered) for s in statuses],
             "Next delivery": [_local(s.next_delivery) for s in statuses],
             failures: [s.failures for s in statuses],
+            "Partner": [s.feed.partner for s in statuses],
         }
     )
     st.subheader("Feeds")
@@ -138,9 +139,9 @@ def render() -> None:
             "I": [d.rows_i for d in shown],
             "U": [d.rows_u for d in shown],
             "D": [d.rows_d for d in shown],
-            "Manifest SHA-256": [d.manifest_sha256 or MISSING for d in shown],
             "Started by": [d.started_by or MISSING for d in shown],
             "Error": [d.error or "" for d in shown],
+            "Manifest SHA-256": [d.manifest_sha256 or MISSING for d in shown],
         }
     )
     ui.table(deliveries, name="feed deliveries", key=f"{PAGE}_deliveries",

@@ -139,6 +139,13 @@ def refresh(
             else "The last published marts are unchanged."
         )
         fail(f"refresh failed at {where}: {outcome.error}\n{consequence}")
+    if outcome.up_to_date is not None:
+        current = outcome.up_to_date
+        err.print(
+            f"[green]up to date[/]: the store has nothing new since {current.snapshot.name} "
+            f"(published {current.published_at:%Y-%m-%d %H:%M} UTC); nothing was rebuilt"
+        )
+        return
     err.print(f"[green]published[/] {outcome.published} (run {outcome.run_id})")
 
 

@@ -32,6 +32,7 @@ from antismuggling.store.urls import StoreURL, parse_store_url, redact_secrets, 
 
 RAW_SCHEMA = "raw"
 LOAD_STATE = f"{RAW_SCHEMA}._load_state"
+SOURCE_STAMP = f"{RAW_SCHEMA}._source_stamp"  # the store's files as they stood when last read whole
 SOURCE_ALIAS = "ops_source"
 OVERLAP = timedelta(days=1)
 # The earliest date an edit can carry (the plausible dates of dbt_project/macros/parsing.sql):
@@ -92,6 +93,9 @@ def ensure_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
             table_name varchar primary key, mode varchar, watermark_date date,
             rows_read bigint, rows_changed bigint, rows_total bigint, loaded_at timestamp)"""
     )
+    # when the table's raw copy last changed: what a refresh with nothing new compares
+    con.execute(f"alter table {LOAD_STATE} add column if not exists changed_at timestamp")
+    con.execute(f"create table if not exists {SOURCE_STAMP} (stamp varchar)")
     con.execute(HS_REFERENCE_DDL)
 
 
@@ -104,6 +108,7 @@ def load_operational_store(
 ) -> LoadResult:
     """Load every contract table from ``ops_url`` into ``raw``; one transaction for all tables."""
     store = parse_store_url(ops_url)
+    stamp = source_stamp(store)  # before reading: a write during the load changes it
     con = connect_warehouse(warehouse_path)
     try:
         ensure_warehouse_schemas(con)
@@ -117,6 +122,7 @@ def load_operational_store(
                 loads.append(load)
                 if on_table:
                     on_table(load)
+            _record_stamp(con, stamp)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -147,9 +153,11 @@ def _attach_source(con: duckdb.DuckDBPyConnection, store: StoreURL) -> str:
 
 
 def _check_contract(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
+    # literals, not bound parameters: binding makes DuckDB import pandas, a second of the
+    # no-change refresh's few
     rows = con.execute(
-        "select table_name, column_name from duckdb_columns() where database_name = ? and schema_name = ?",
-        [SOURCE_ALIAS, schema],
+        "select table_name, column_name from duckdb_columns() "
+        f"where database_name = {quote_literal(SOURCE_ALIAS)} and schema_name = {quote_literal(schema)}"
     ).fetchall()
     found: dict[str, set[str]] = {}
     for table_name, column_name in rows:
@@ -190,25 +198,27 @@ def _load_table(
         [RAW_SCHEMA, table],
     ).fetchone()[0]
     incremental = not full and exists and previous is not None and previous[0] is not None
+    # a table with no dated row yet (empty, say) is read whole on every load: compared with
+    # its raw copy, so that reading it again is not taken for a change
+    reread = not full and exists and previous is not None and previous[0] is None
 
-    if not incremental:
+    if reread:
+        con.execute(f"create or replace temp table _batch as select {select_list} from {source}")
+        rows_changed = _count_whole_differences(con, target)
+        if rows_changed:
+            con.execute(f"create or replace table {target} as select * from _batch")
+        rows_read = con.execute("select count(*) from _batch").fetchone()[0]
+        con.execute("drop table _batch")
+        mode = "incremental"
+    elif not incremental:
         con.execute(f"create or replace table {target} as select {select_list} from {source}")
         rows_read = rows_changed = con.execute(f"select count(*) from {target}").fetchone()[0]
         mode = "full"
     else:
         keys = PRIMARY_KEYS[table]
-        incomplete_key = " or ".join(f'"{k}" is null' for k in keys)
-        batch = " union all ".join(
-            f"select {select_list} from {source} where {predicate}"
-            for predicate in _batch_predicates(store, previous[0] - OVERLAP, incomplete_key)
-        )
-        con.execute(f"create or replace temp table _batch as {batch}")
-        # Keys compare NULL-safely: with `=` (or `using`) a NULL never matches, so such a row
-        # looked new on every load and was inserted again beside its old copy.
-        con.execute(
-            f"create or replace temp table _changed as select * from _batch "
-            f"except select t.* from {target} t semi join _batch b on {_same_key('t', 'b', keys)}"
-        )
+        incomplete_key = _incomplete_key(keys)
+        _stage_batch(con, store, source, target, table, select_list, previous[0])
+        rows_changed = _count_differences(con, target, incomplete_key)
         # Rows whose key is incomplete cannot be told apart by it (several can share one), so
         # they are not merged: every one of them is in the batch, and they replace the raw
         # copy's as a set (a row whose missing key part was filled in leaves no stale copy).
@@ -217,19 +227,147 @@ def _load_table(
         con.execute(f"insert into {target} select * from _batch where {incomplete_key}")
         con.execute(f"insert into {target} select * from _changed where not ({incomplete_key})")
         rows_read = con.execute("select count(*) from _batch").fetchone()[0]
-        rows_changed = con.execute("select count(*) from _changed").fetchone()[0]
         con.execute("drop table _batch; drop table _changed")
         mode = "incremental"
 
     rows_total = con.execute(f"select count(*) from {target}").fetchone()[0]
     watermark = _watermark_date(con, target)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    changed_at = now if rows_changed or mode == "full" else _changed_at(con, table)
     con.execute(
-        f"insert or replace into {LOAD_STATE} values (?, ?, ?, ?, ?, ?, ?)",
-        [table, mode, watermark, rows_read, rows_changed, rows_total,
-         datetime.now(timezone.utc).replace(tzinfo=None)],
+        f"insert or replace into {LOAD_STATE} "
+        "(table_name, mode, watermark_date, rows_read, rows_changed, rows_total, loaded_at, changed_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [table, mode, watermark, rows_read, rows_changed, rows_total, now, changed_at or now],
     )
     return TableLoad(table, mode, rows_read, rows_changed, rows_total, watermark,
                      round(time.perf_counter() - started, 3))
+
+
+STAMP_SETTLE_SECONDS = 2.0
+
+
+def source_stamp(store: StoreURL) -> str | None:
+    """The SQLite store's files as they stand (inode, size, modification and change times of
+    the database and its WAL): any committed write changes it. None for PostgreSQL, which
+    offers no such cheap and certain sign, and for files written in the last two seconds: file
+    times tick in milliseconds, so a second write that soon after could leave them as they were."""
+    if store.kind != "sqlite":
+        return None
+    parts = []
+    now_ns = time.time_ns()
+    for path in (store.path, store.path.with_name(store.path.name + "-wal")):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            parts.append("-")
+            continue
+        if now_ns - max(st.st_mtime_ns, st.st_ctime_ns) < STAMP_SETTLE_SECONDS * 1e9:
+            return None
+        parts.append(f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+    return " ".join(parts)
+
+
+def _record_stamp(con: duckdb.DuckDBPyConnection, stamp: str | None) -> None:
+    con.execute(f"delete from {SOURCE_STAMP}")
+    if stamp is not None:
+        con.execute(f"insert into {SOURCE_STAMP} values ({quote_literal(stamp)})")
+
+
+def pending_changes(warehouse_path: Path, ops_url: str) -> dict[str, int] | None:
+    """Rows per table the next incremental load would change, and None when the next load
+    would be a full one (no earlier load). Callers hold the refresh lock.
+
+    A SQLite store whose files are as they stood when the last load began has nothing new, and
+    is not read at all. Otherwise its recent rows are read exactly as that load reads them
+    (seconds on a large store, for scanning whole tables); when none differs, the stamp the
+    look began with is kept, so the next look is the cheap one again."""
+    if not warehouse_path.is_file():
+        return None
+    store = parse_store_url(ops_url)
+    stamp = source_stamp(store)
+    con = connect_warehouse(warehouse_path)
+    try:
+        ensure_warehouse_schemas(con)
+        if stamp is not None and con.execute(f"select stamp from {SOURCE_STAMP}").fetchall() == [(stamp,)]:
+            if {row[0] for row in con.execute(f"select table_name from {LOAD_STATE}").fetchall()} >= set(TABLES):
+                return dict.fromkeys(TABLES, 0)
+        source_schema = _attach_source(con, store)
+        source_columns = _check_contract(con, source_schema)
+        marks = dict(con.execute(f"select table_name, watermark_date from {LOAD_STATE}").fetchall())
+        loaded = {row[0] for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            f"and schema_name = {quote_literal(RAW_SCHEMA)}"
+        ).fetchall()}
+        pending: dict[str, int] = {}
+        for table in TABLES:
+            if table not in marks or table not in loaded:
+                return None
+            select_list = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in source_columns[table])
+            source = f'{SOURCE_ALIAS}.{source_schema}."{table}"'
+            target = f'{RAW_SCHEMA}."{table}"'
+            if marks[table] is None:  # read whole by every load (see _load_table)
+                con.execute(f"create or replace temp table _batch as select {select_list} from {source}")
+                pending[table] = _count_whole_differences(con, target)
+                con.execute("drop table _batch")
+                continue
+            _stage_batch(con, store, source, target, table, select_list, marks[table])
+            pending[table] = _count_differences(con, target, _incomplete_key(PRIMARY_KEYS[table]))
+            con.execute("drop table _batch; drop table _changed")
+        if not any(pending.values()):
+            _record_stamp(con, stamp)
+        return pending
+    finally:
+        con.close()
+
+
+def _stage_batch(
+    con: duckdb.DuckDBPyConnection, store: StoreURL, source: str, target: str, table: str,
+    select_list: str, watermark: date,
+) -> None:
+    """Temp tables ``_batch`` (the rows an incremental load reads) and ``_changed`` (those of
+    them that differ from the raw copy)."""
+    keys = PRIMARY_KEYS[table]
+    batch = " union all ".join(
+        f"select {select_list} from {source} where {predicate}"
+        for predicate in _batch_predicates(store, watermark - OVERLAP, _incomplete_key(keys))
+    )
+    con.execute(f"create or replace temp table _batch as {batch}")
+    # Keys compare NULL-safely: with `=` (or `using`) a NULL never matches, so such a row
+    # looked new on every load and was inserted again beside its old copy.
+    con.execute(
+        f"create or replace temp table _changed as select * from _batch "
+        f"except select t.* from {target} t semi join _batch b on {_same_key('t', 'b', keys)}"
+    )
+
+
+def _count_differences(con: duckdb.DuckDBPyConnection, target: str, incomplete_key: str) -> int:
+    """Rows the staged batch changes in ``target``: new or edited rows with a whole key, and
+    rows with an incomplete key that the batch's set of them adds or drops."""
+    return con.execute(
+        f"select (select count(*) from _changed where not ({incomplete_key})) + "
+        f"(select count(*) from (select * from _batch where {incomplete_key} "
+        f"except all select * from {target} where {incomplete_key})) + "
+        f"(select count(*) from (select * from {target} where {incomplete_key} "
+        f"except all select * from _batch where {incomplete_key}))"
+    ).fetchone()[0]
+
+
+def _count_whole_differences(con: duckdb.DuckDBPyConnection, target: str) -> int:
+    """Rows in which the staged ``_batch`` (a whole table) and ``target`` differ, as multisets."""
+    return con.execute(
+        f"select (select count(*) from (select * from _batch except all select * from {target})) + "
+        f"(select count(*) from (select * from {target} except all select * from _batch))"
+    ).fetchone()[0]
+
+
+def _incomplete_key(keys: tuple[str, ...]) -> str:
+    return " or ".join(f'"{k}" is null' for k in keys)
+
+
+def _changed_at(con: duckdb.DuckDBPyConnection, table: str) -> datetime | None:
+    row = con.execute(f"select changed_at from {LOAD_STATE} where table_name = ?", [table]).fetchone()
+    return row[0] if row else None
 
 
 def _same_key(left: str, right: str, keys: tuple[str, ...]) -> str:

@@ -22,6 +22,9 @@ from antismuggling.sqltext import quote_literal
 
 POINTER_NAME = "CURRENT"
 POINTER_TMP_NAME = f".{POINTER_NAME}.tmp"
+# When a refresh last found the store with nothing new for the current snapshot: a quiet store
+# keeps its snapshot for days, and that is not staleness.
+CHECKED_NAME = "CHECKED"
 SNAPSHOT_PREFIX = "snapshot-"
 SNAPSHOT_GLOB = f"{SNAPSHOT_PREFIX}*.duckdb"
 MARTS_SCHEMA = "marts"
@@ -161,6 +164,26 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
     return PublishResult(final_path, published_at, table_rows, meta_rows)
 
 
+def mark_checked(settings: Settings, snapshot: Path) -> datetime:
+    """Record that a refresh found nothing new for ``snapshot`` (now); returns the moment."""
+    checked_at = datetime.now(timezone.utc).replace(microsecond=0)
+    tmp = settings.published_dir / f".{CHECKED_NAME}.tmp"
+    tmp.write_text(json.dumps({"snapshot": snapshot.name, "checked_at": checked_at.isoformat()}), encoding="utf-8")
+    os.replace(tmp, settings.published_dir / CHECKED_NAME)
+    return checked_at
+
+
+def last_checked(settings: Settings, snapshot: Path | str) -> datetime | None:
+    """When a refresh last found nothing new for ``snapshot`` (aware, UTC), if one has."""
+    try:
+        marker = json.loads((settings.published_dir / CHECKED_NAME).read_text(encoding="utf-8"))
+        if marker.get("snapshot") != Path(snapshot).name:
+            return None
+        return datetime.fromisoformat(marker["checked_at"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _swap_pointer(published_dir: Path, snapshot_name: str) -> None:
     tmp = published_dir / POINTER_TMP_NAME
     tmp.write_text(snapshot_name + "\n", encoding="utf-8")
@@ -184,7 +207,7 @@ def _prune(published_dir: Path, *, keep: str | None) -> None:
     older = sorted(p.name for p in published_dir.glob(SNAPSHOT_GLOB) if p.name != keep)
     kept = {keep, *older[max(0, len(older) - (KEEP_SNAPSHOTS - 1)):]} - {None}
     for path in published_dir.iterdir():
-        dead = path.name == POINTER_TMP_NAME or (
+        dead = path.name in (POINTER_TMP_NAME, f".{CHECKED_NAME}.tmp") or (
             path.name.startswith(SNAPSHOT_PREFIX) and path.name not in kept
             and path.name.removesuffix(".wal") not in kept  # a kept snapshot's own WAL, should one exist
         )

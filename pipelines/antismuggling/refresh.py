@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-import dagster as dg
-
-from antismuggling.config import Settings, keep_files_private, secure_home
+from antismuggling.build_inputs import UpToDate, snapshot_is_current, up_to_date
+from antismuggling.config import Settings, keep_files_private, make_private_dir, secure_home
 from antismuggling.locks import RefreshError, refresh_lock  # noqa: F401 - the command line's names
+from antismuggling.publish import mark_checked
 from antismuggling.store.urls import redact_secrets
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ class RefreshOutcome:
     failed_steps: list[str]
     error: str | None
     published: Path | None  # the snapshot this run published, if it got that far
+    up_to_date: UpToDate | None = None  # set when nothing had changed: nothing was built
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
@@ -53,6 +57,68 @@ def prepare_dagster_home(settings: Settings) -> Path:
 
 
 def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
+    """One refresh, recorded in the refresh log. An incremental refresh whose load would change
+    nothing, on a warehouse the current snapshot was built from, stops there: no Dagster run,
+    no build, no checks, no publication (``antismuggling.build_inputs``)."""
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    outcome = None
+    try:
+        outcome = _refresh(settings, full=full)
+        return outcome
+    finally:
+        _record(settings, started, time.perf_counter() - clock, full, outcome)
+
+
+def refresh_log_path(settings: Settings) -> Path:
+    return settings.home / "logs" / "refreshes.jsonl"
+
+
+def _record(settings: Settings, started: datetime, seconds: float, full: bool, outcome: RefreshOutcome | None) -> None:
+    """One line per refresh, appended: when, how long, and what came of it."""
+    if outcome is None:
+        result = "error"
+    elif outcome.up_to_date is not None:
+        result = "unchanged"
+    elif outcome.success:
+        result = "published"
+    else:
+        result = "failed"
+    entry = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "seconds": round(seconds, 2),
+        "mode": "full" if full else "incremental",
+        "result": result,
+        "run_id": (outcome.run_id or None) if outcome else None,
+        "snapshot": _snapshot_name(outcome),
+        "failed_steps": outcome.failed_steps if outcome else [],
+    }
+    path = refresh_log_path(settings)
+    make_private_dir(path.parent)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry) + "\n")
+
+
+def _snapshot_name(outcome: RefreshOutcome | None) -> str | None:
+    if outcome is None:
+        return None
+    snapshot = outcome.published or (outcome.up_to_date.snapshot if outcome.up_to_date else None)
+    return snapshot.name if snapshot else None
+
+
+def _refresh(settings: Settings, *, full: bool) -> RefreshOutcome:
+    keep_files_private()
+    settings.ensure_dirs()
+    if not full:
+        with refresh_lock(settings):
+            unchanged = up_to_date(settings)
+            if unchanged is not None:
+                mark_checked(settings, unchanged.snapshot)
+        if unchanged is not None:
+            return RefreshOutcome(True, "", [], None, None, up_to_date=unchanged)
+
+    import dagster as dg
+
     from antismuggling.defs.jobs import REFRESH_JOB_NAME
     from antismuggling.defs.project import export_dbt_environment
     from antismuggling.definitions import build_definitions
@@ -76,7 +142,11 @@ def run_refresh(settings: Settings, *, full: bool = False) -> RefreshOutcome:
         after = current_snapshot_path(settings)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     published = after if after != before else None
-    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result, settings.ops_url), published)
+    # the look above could not tell (the store unreadable a moment, say) and the load found
+    # nothing new: Dagster skipped the rest
+    unchanged = snapshot_is_current(settings) if result.success and published is None else None
+    return RefreshOutcome(result.success, result.run_id, failed, _first_error(result, settings.ops_url), published,
+                          up_to_date=unchanged)
 
 
 def _first_error(result, ops_url: str) -> str | None:

@@ -38,16 +38,38 @@ def dbt_target_path(settings: Settings, run_id: str) -> Path:
     to its owner); older ones beyond the last few are removed."""
     root = settings.warehouse_dir / "dbt"
     make_private_dir(root)
-    for old in sorted(root.iterdir(), key=lambda p: p.stat().st_mtime)[: -(KEEP_DBT_TARGETS - 1) or None]:
+    builds = [p for p in root.iterdir() if p.is_dir()]
+    for old in sorted(builds, key=lambda p: p.stat().st_mtime)[: -(KEEP_DBT_TARGETS - 1) or None]:
         shutil.rmtree(old, ignore_errors=True)
     target = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{run_id[:8]}"
     make_private_dir(target)
     # dagster-dbt seeds the folder with the project's partial parse unless it is there already,
     # with shutil.copy, which keeps the source's mode (0644): copy it here as a private file.
-    partial_parse = dbt_project.project_dir / "target" / "partial_parse.msgpack"
-    if partial_parse.is_file():
-        shutil.copyfile(partial_parse, target / partial_parse.name)
+    # The last build's own is preferred: dbt reparses everything when the profile differs, and
+    # the project's was written by a parse against another warehouse path.
+    for partial_parse in (kept_partial_parse(settings), dbt_project.project_dir / "target" / PARTIAL_PARSE):
+        if partial_parse.is_file():
+            shutil.copyfile(partial_parse, target / PARTIAL_PARSE)
+            break
     return target
+
+
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def kept_partial_parse(settings: Settings) -> Path:
+    return settings.warehouse_dir / "dbt" / PARTIAL_PARSE
+
+
+def keep_partial_parse(settings: Settings, target: Path) -> None:
+    """Keep a build's partial parse for the next build of this warehouse (atomically: a build
+    killed while copying leaves the previous one)."""
+    produced = target / PARTIAL_PARSE
+    if produced.is_file():
+        kept = kept_partial_parse(settings)
+        tmp = kept.with_suffix(".tmp")
+        shutil.copyfile(produced, tmp)
+        os.replace(tmp, kept)
 
 
 def dbt_executable() -> str:

@@ -2,9 +2,11 @@
 
 import dagster as dg
 
+from antismuggling.build_inputs import snapshot_is_current
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import load_operational_store
 from antismuggling.locks import refresh_lock
+from antismuggling.publish import mark_checked
 from antismuggling.store.schema import TABLES
 from antismuggling.store.urls import redact_url, secrets_hidden
 
@@ -16,12 +18,15 @@ class IngestConfig(dg.Config):
     """Reload every table from scratch instead of reading rows changed since the watermark."""
 
 
+# Skippable: a load that brings nothing the current snapshot lacks materialises none of them,
+# and Dagster then skips every step downstream (build, checks, publication).
 raw_specs = [
     dg.AssetSpec(
         key=dg.AssetKey(["raw", table]),
         group_name=RAW_GROUP,
         description=f"Source table `{table}`, every column as text, merged by primary key.",
         kinds={"duckdb"},
+        skippable=True,
     )
     for table in TABLES
 ]
@@ -49,8 +54,16 @@ def raw_tables(context: dg.AssetExecutionContext, config: IngestConfig, warehous
     # mid-load may quote the DSN as the attach does.
     with refresh_lock(settings), secrets_hidden(settings.ops_url):
         result = load_operational_store(settings.warehouse_path, settings.ops_url, full=config.full, on_table=report)
+        current = None if config.full or result.rows_changed else snapshot_is_current(settings)
+        if current is not None:
+            mark_checked(settings, current.snapshot)
+    if current is not None:
+        context.log.info(
+            "nothing new since %s: the build, its checks and the publication are skipped", current.snapshot.name
+        )
     for load in result.tables:
-        yield dg.MaterializeResult(
+        event = dg.AssetObservation if current is not None else dg.MaterializeResult
+        yield event(
             asset_key=dg.AssetKey(["raw", load.table]),
             metadata={
                 "mode": load.mode,

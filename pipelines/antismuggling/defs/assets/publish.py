@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from antismuggling.build_inputs import DIGEST_KEY, input_digest
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import connect_warehouse
 from antismuggling.locks import refresh_lock
@@ -51,4 +52,8 @@ def _load_summary(con) -> dict[str, object]:
     latest = con.execute(
         f"select max(seen_at) from ({per_table}) where seen_at <= now()::timestamp + interval 1 day"
     ).fetchone()[0]
-    return {"refresh_mode": mode, "source_watermark": latest.isoformat() if latest else None}
+    return {
+        "refresh_mode": mode,
+        "source_watermark": latest.isoformat() if latest else None,
+        DIGEST_KEY: input_digest(con),
+    }

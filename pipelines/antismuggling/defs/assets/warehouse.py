@@ -6,7 +6,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from antismuggling.defs.project import dbt_project, dbt_target_path, ensure_manifest, export_dbt_environment
+from antismuggling.defs.project import (
+    dbt_project, dbt_target_path, ensure_manifest, export_dbt_environment, keep_partial_parse,
+)
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.locks import refresh_lock
 
@@ -53,5 +55,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with refresh_lock(settings):
             target = dbt_target_path(settings, context.run.run_id)
             yield from dbt.cli(["build"], context=context, target_path=target).stream()
+            keep_partial_parse(settings, target)
 
     return warehouse_models
