@@ -1927,11 +1927,17 @@ def top_offenders(
     with _connect(snapshot) as con:
         return con.execute(
             f"""
-            with f as (
+            -- the repeat offenders first (about 2 % of persons): counting every person's
+            -- cases in the filter and then keeping the repeat ones took three times as long
+            with o as (
+                select * from marts.dim_offenders where is_repeat_offender
+            ),
+            f as (
                 select b.offender_key, count(distinct c.case_id)::bigint as n_cases_in_filter
                 from marts.fct_case_persons b
+                semi join o on o.offender_key = b.offender_key
                 join marts.fct_cases c on c.case_id = b.case_id
-                {where} {"and" if where else "where"} b.offender_key is not null
+                {where}
                 group by b.offender_key
             )
             select o.offender_key, o.cnic, array_to_string(o.names_seen, '; ') as names_seen,
@@ -1939,8 +1945,7 @@ def top_offenders(
                    o.n_formations::bigint as n_formations, o.first_seen_date, o.last_seen_date,
                    o.total_value_pkr::double as total_value_pkr, o.n_co_offenders::bigint as n_co_offenders,
                    o.n_vehicles::bigint as n_vehicles, f.n_cases_in_filter
-            from marts.dim_offenders o join f on f.offender_key = o.offender_key
-            where o.is_repeat_offender
+            from o join f on f.offender_key = o.offender_key
             order by o.n_cases desc, f.n_cases_in_filter desc, o.total_value_pkr desc, o.offender_key
             limit ?
             """,
@@ -1967,8 +1972,15 @@ def offender_network(snapshot: Snapshot, person_key: str) -> OffenderNetwork:
     vehicles: case_id, vehicle_key, registration_no, chassis_no, engine_no, n_seizures.
     commodities: hs2, description, n_items, n_cases, value_pkr.
     """
-    my_cases = "my_cases as (select distinct case_id from marts.fct_case_persons where offender_key = ?)"
     with _connect(snapshot) as con:
+        # The person's cases first, then everything else by that list of ids: a filter on a
+        # plain column reaches below the views' masking, where a join with a subquery made
+        # the views mask every person of the table first (2.6 s at a million, masked).
+        case_ids = [
+            row[0] for row in con.execute(
+                "select distinct case_id from marts.fct_case_persons where offender_key = ? order by 1", [person_key]
+            ).fetchall()
+        ]
         cases = con.execute(
             """
             with mine as (
@@ -1989,42 +2001,47 @@ def offender_network(snapshot: Snapshot, person_key: str) -> OffenderNetwork:
             [person_key],
         ).df()
         co = con.execute(
-            f"""
-            with {my_cases}
+            """
+            with b as (
+                select * from marts.fct_case_persons
+                where list_contains(?::bigint[], case_id) and offender_key is not null and offender_key <> ?
+            ),
+            o as (
+                select offender_key, n_cases from marts.dim_offenders
+                where list_contains((select list(distinct offender_key) from b), offender_key)
+            )
             select b.case_id, b.offender_key, any_value(b.cnic) as cnic,
                    string_agg(distinct b.full_name, '; ') as names,
                    string_agg(distinct b.role, ', ') as roles, any_value(o.n_cases)::bigint as n_cases
-            from marts.fct_case_persons b join my_cases using (case_id)
-            left join marts.dim_offenders o on o.offender_key = b.offender_key
-            where b.offender_key is not null and b.offender_key <> ?
+            from b left join o on o.offender_key = b.offender_key
             group by b.case_id, b.offender_key
             order by any_value(b.cnic), b.case_id
             """,
-            [person_key, person_key],
+            [case_ids, person_key],
         ).df()
         vehicles_df = con.execute(
-            f"""
-            with {my_cases}
+            """
             select v.case_id, v.vehicle_key, d.registration_no, d.chassis_no, d.engine_no,
                    d.n_seizures::bigint as n_seizures
-            from marts.mart_vehicle_recidivism v join my_cases using (case_id)
+            from marts.mart_vehicle_recidivism v
             left join marts.dim_vehicles d on d.vehicle_key = v.vehicle_key
+            where list_contains(?::bigint[], v.case_id)
             order by v.vehicle_key, v.case_id
             """,
-            [person_key],
+            [case_ids],
         ).df()
         commodities = con.execute(
-            f"""
-            with {my_cases}
+            """
             select i.hs2, any_value(t.hs_description) as description, count(*)::bigint as n_items,
                    count(distinct i.case_id)::bigint as n_cases, coalesce(sum(i.value_pkr), 0)::double as value_pkr
-            from marts.fct_seizure_items i join my_cases using (case_id)
+            from marts.fct_seizure_items i
             left join (select distinct hs_code, hs_description from marts.mart_hs_trends where hs_level = 'chapter') t
                 on t.hs_code = i.hs2
+            where list_contains(?::bigint[], i.case_id)
             group by i.hs2
             order by value_pkr desc
             """,
-            [person_key],
+            [case_ids],
         ).df()
     return OffenderNetwork(cases, co, vehicles_df, commodities)
 

@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from antismuggling.access.roles import Principal
+from antismuggling.access.scope import PERSON_TOKEN_SECRET_KEY
+from antismuggling.build_inputs import DIGEST_KEY
 from antismuggling.spreadsheet import spreadsheet_safe
 from dashboard import auth, data, filters
 from dashboard.filters import Filters
@@ -493,7 +495,8 @@ def publication_table(snapshot: data.Snapshot) -> None:
     checked = data.last_checked(snapshot)
     if checked:
         rows.insert(2, ("Last refresh with nothing new", format_pkt(checked)))
-    known = {"source_watermark", "refresh_mode", "run_id", "source_url", "input_digest"}  # the digest is the pipeline's
+    # the input digest and the person keys' secret id are the pipeline's and the views' own
+    known = {"source_watermark", "refresh_mode", "run_id", "source_url", DIGEST_KEY, PERSON_TOKEN_SECRET_KEY}
     rows += [(str(key).replace("_", " ").capitalize(), value) for key, value in details.items() if key not in known]
     st.markdown(
         "| Publication | |\n|---|---|\n" + "\n".join(f"| {name} | {_markdown_cell(value)} |" for name, value in rows)

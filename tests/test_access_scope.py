@@ -264,3 +264,35 @@ def test_person_keys_are_keyed_hashes_of_the_marts_key(snapshot, published_setti
             assert {person_token(SECRET, key) for key in raw["offender_key"]} <= shown
     assert person_token(SECRET, "a") != person_token("another secret", "a")
 
+
+
+def test_stored_person_keys_are_the_readers_keys_and_never_a_column(snapshot, published_settings):
+    """Publication stores each row's person key (made with the installation's secret) so a
+    look-up by key reads a column instead of hashing every row: with that secret the views
+    show exactly the keys they would compute, a revealed person unmasks as before, and with
+    another secret the views compute their own."""
+    from antismuggling.access.scope import PERSON_TOKEN_COLUMN, person_secret
+
+    secret = person_secret(published_settings.access_dir)
+    raw = snapshot_sql(published_settings, "select offender_key, cnic from marts.fct_case_persons where offender_key is not null")
+    assert snapshot_scalar(
+        published_settings, f"select count(*) from marts.fct_case_persons where {PERSON_TOKEN_COLUMN} is not null"
+    ) == len(raw)
+    for reader_secret in (secret, SECRET):
+        con = open_scoped(snapshot, Scope(mask_pii=True), reader_secret)
+        try:
+            for table in ("fct_case_persons", "dim_offenders"):
+                columns = [d[0] for d in con.execute(f"select * from marts.{table} limit 0").description]
+                assert PERSON_TOKEN_COLUMN not in columns
+            shown = set(con.execute("select offender_key from marts.fct_case_persons").df()["offender_key"].dropna())
+            assert shown == {person_token(reader_secret, key) for key in raw["offender_key"]}
+        finally:
+            con.close()
+    person = raw.iloc[0]
+    token = person_token(secret, person["offender_key"])
+    con = open_scoped(snapshot, Scope(mask_pii=True).revealing(token), secret)
+    try:
+        shown = {c for (c,) in con.execute("select cnic from marts.fct_case_persons where offender_key = ?", [token]).fetchall()}
+        assert shown == set(raw.loc[raw["offender_key"] == person["offender_key"], "cnic"])
+    finally:
+        con.close()

@@ -109,6 +109,27 @@ CNIC_CASES = {
 }
 
 
+# item_id: (concealment as typed, the category of seed feed_concealment_rules: first matching
+# pattern by priority; no pattern OTHER, nothing typed UNKNOWN)
+CONCEALMENT_CASES = {
+    8001: ("Capsules swallowed by the passenger", "BODY"),
+    8002: ("false bottom of hand carry bag", "LUGGAGE"),
+    8003: ("in the soles of his shoes", "LUGGAGE"),
+    8004: ("Courier parcel from Dubai", "POSTAL"),
+    8005: ("hold of a fishing launch", "VESSEL"),
+    8006: ("Secret cavity behind the DASHBOARD", "VEHICLE_CONCEALMENT"),
+    8007: ("declared as spare parts", "MISDECLARATION"),
+    8008: ("under onion bags in a truck", "COVER_LOAD"),
+    8009: ("inside cartons of biscuits", "INSIDE_GOODS"),
+    8010: ("found in a godown", "PREMISES"),
+    8011: ("loaded on the roof openly", "NOT_CONCEALED"),
+    8012: ("strapped to the body inside luggage", "BODY"),  # two rules match: the first by priority
+    8013: ("something nobody wrote a rule for", "OTHER"),
+    8014: ("   ", "UNKNOWN"),
+    8015: (None, "UNKNOWN"),
+}
+
+
 def raw_rows():
     cases = [case(cid, seizure_at=raw) for cid, (raw, _) in TIMESTAMP_CASES.items()]
     cases[0]["created_at"] = "2024-01-05 10:00:00"
@@ -125,6 +146,7 @@ def raw_rows():
         case(50, deleted_at="2024-02-01T00:00:00Z"),
         case(60),
         case(70),
+        case(80),
     ]
     items = [
         # case 40: values (1234.5 + 100.25 - 50, missing and junk count 0, deleted excluded)
@@ -142,6 +164,7 @@ def raw_rows():
         item(602, "abc", value_pkr="10"),  # case id is junk
     ]
     items += [item(iid, 60, hs_code=hs[0], value_pkr="1") for iid, hs in HS_CASES.items()]
+    items += [item(iid, 80, concealment=text) for iid, (text, _) in CONCEALMENT_CASES.items()]
     vehicles = [
         vehicle(4001, 40, value_pkr="500000", confiscated_u_s_157="1"),
         vehicle(4002, 40, value_pkr="250000.50", confiscated_u_s_157="true"),
@@ -428,3 +451,12 @@ def test_first_seen_at_is_stable_across_refreshes(tmp_path):
     third = {(r["source_table"], r["source_pk"], r["check_name"]): r["first_seen_at"]
              for r in query(wh, "select * from marts.data_quality_issues")}
     assert third == second
+
+
+# --- partner feeds' coded facts -----------------------------------------------------------------------
+
+def test_concealment_categories_follow_the_seed_rules_in_priority_order(warehouse):
+    rows = query(warehouse, "select item_id, concealment_category from intermediate.feed__item_facts where case_id = 80")
+    assert {r["item_id"]: r["concealment_category"] for r in rows} == {
+        item_id: category for item_id, (_, category) in CONCEALMENT_CASES.items()
+    }

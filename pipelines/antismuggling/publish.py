@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from antismuggling.access.scope import PERSON_TOKEN_SECRET_KEY, person_secret, person_token_columns, secret_id
 from antismuggling.config import Settings, make_private_dir
 from antismuggling.quality.results import copy_into as copy_expectation_results
 from antismuggling.sqltext import quote_literal
@@ -112,6 +113,9 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
     if not tables:
         raise RuntimeError("the build warehouse has no marts to publish")
 
+    # each person's key as readers see it, stored beside offender_key (access.scope)
+    secret = person_secret(settings.access_dir)
+    metadata = {**metadata, PERSON_TOKEN_SECRET_KEY: secret_id(secret)}
     alias = "snapshot_out"
     warehouse.execute(f"attach {quote_literal(str(building_path))} as {alias}")
     try:
@@ -119,8 +123,12 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
         warehouse.execute(f"create schema {alias}.meta")
         table_rows: dict[str, int] = {}
         for table in tables:
+            columns = [row[0] for row in warehouse.execute(
+                "select column_name from information_schema.columns where table_catalog = current_database() "
+                "and table_schema = ? and table_name = ?", [MARTS_SCHEMA, table]).fetchall()]
             warehouse.execute(
-                f'create table {alias}.{MARTS_SCHEMA}."{table}" as select * from {MARTS_SCHEMA}."{table}"'
+                f'create table {alias}.{MARTS_SCHEMA}."{table}" as '
+                f'select *{person_token_columns(columns, secret)} from {MARTS_SCHEMA}."{table}"'
             )
             table_rows[table] = warehouse.execute(
                 f'select count(*) from {alias}.{MARTS_SCHEMA}."{table}"'

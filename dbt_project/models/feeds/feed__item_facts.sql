@@ -1,7 +1,8 @@
-{{ config(materialized='ephemeral') }}
+{{ config(materialized='table', schema='intermediate') }}
 
 -- One row per live item of a live case with the coded facts the non-nominal feeds carry
--- (cen items, psw indicators). Nothing typed in the store passes through as typed: every
+-- (cen items, psw indicators; ncen items beside the text as typed). A table, built once for
+-- the three feeds that read it, in intermediate so that publication (schema feeds) leaves it. Nothing typed in the store passes through as typed: every
 -- text column is a code checked against a list, else OTHER / unknown / NULL.
 with items as (
     select * from {{ ref('fct_seizure_items') }}
@@ -40,12 +41,11 @@ commodity as (
     qualify row_number() over (partition by i.item_id order by length(g.hs_prefix) desc) = 1
 ),
 
+-- depends_on: {{ ref('feed_concealment_rules') }}
 concealment as (
-    select i.item_id, r.concealment_category
-    from items as i
-    inner join {{ ref('feed_concealment_rules') }} as r
-        on regexp_matches(lower(i.concealment), r.pattern)
-    qualify row_number() over (partition by i.item_id order by r.priority) = 1
+    select item_id, {{ concealment_category('lower(concealment)') }} as concealment_category
+    from items
+    where nullif(trim(concealment), '') is not null
 ),
 
 -- UNECE Rec 19 mode of a case's conveyances: one mode, or 6 (multimodal) when they differ.
