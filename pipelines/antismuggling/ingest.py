@@ -203,12 +203,11 @@ def _load_table(
     reread = not full and exists and previous is not None and previous[0] is None
 
     if reread:
-        con.execute(f"create or replace temp table _batch as select {select_list} from {source}")
-        rows_changed = _count_whole_differences(con, target)
+        rows_changed = _stage_batch(con, store, source, target, table, select_list, None)
         if rows_changed:
             con.execute(f"create or replace table {target} as select * from _batch")
         rows_read = con.execute("select count(*) from _batch").fetchone()[0]
-        con.execute("drop table _batch")
+        _drop_staged(con)
         mode = "incremental"
     elif not incremental:
         con.execute(f"create or replace table {target} as select {select_list} from {source}")
@@ -217,8 +216,7 @@ def _load_table(
     else:
         keys = PRIMARY_KEYS[table]
         incomplete_key = _incomplete_key(keys)
-        _stage_batch(con, store, source, target, table, select_list, previous[0])
-        rows_changed = _count_differences(con, target, incomplete_key)
+        rows_changed = _stage_batch(con, store, source, target, table, select_list, previous[0])
         # Rows whose key is incomplete cannot be told apart by it (several can share one), so
         # they are not merged: every one of them is in the batch, and they replace the raw
         # copy's as a set (a row whose missing key part was filled in leaves no stale copy).
@@ -227,7 +225,7 @@ def _load_table(
         con.execute(f"insert into {target} select * from _batch where {incomplete_key}")
         con.execute(f"insert into {target} select * from _changed where not ({incomplete_key})")
         rows_read = con.execute("select count(*) from _batch").fetchone()[0]
-        con.execute("drop table _batch; drop table _changed")
+        _drop_staged(con)
         mode = "incremental"
 
     rows_total = con.execute(f"select count(*) from {target}").fetchone()[0]
@@ -306,14 +304,8 @@ def pending_changes(warehouse_path: Path, ops_url: str) -> dict[str, int] | None
             select_list = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in source_columns[table])
             source = f'{SOURCE_ALIAS}.{source_schema}."{table}"'
             target = f'{RAW_SCHEMA}."{table}"'
-            if marks[table] is None:  # read whole by every load (see _load_table)
-                con.execute(f"create or replace temp table _batch as select {select_list} from {source}")
-                pending[table] = _count_whole_differences(con, target)
-                con.execute("drop table _batch")
-                continue
-            _stage_batch(con, store, source, target, table, select_list, marks[table])
-            pending[table] = _count_differences(con, target, _incomplete_key(PRIMARY_KEYS[table]))
-            con.execute("drop table _batch; drop table _changed")
+            pending[table] = _stage_batch(con, store, source, target, table, select_list, marks[table])
+            _drop_staged(con)
         if not any(pending.values()):
             _record_stamp(con, stamp)
         return pending
@@ -323,10 +315,15 @@ def pending_changes(warehouse_path: Path, ops_url: str) -> dict[str, int] | None
 
 def _stage_batch(
     con: duckdb.DuckDBPyConnection, store: StoreURL, source: str, target: str, table: str,
-    select_list: str, watermark: date,
-) -> None:
-    """Temp tables ``_batch`` (the rows an incremental load reads) and ``_changed`` (those of
-    them that differ from the raw copy)."""
+    select_list: str, watermark: date | None,
+) -> int:
+    """Stage what an incremental load of ``table`` reads, and return how many rows of the raw
+    copy that changes: the one rule the load and the no-change probe share. Temp table
+    ``_batch`` holds the rows read (the whole table when ``watermark`` is None: a table with no
+    dated row), ``_changed`` those of them that differ from the raw copy by key."""
+    if watermark is None:
+        con.execute(f"create or replace temp table _batch as select {select_list} from {source}")
+        return _count_whole_differences(con, target)
     keys = PRIMARY_KEYS[table]
     batch = " union all ".join(
         f"select {select_list} from {source} where {predicate}"
@@ -339,6 +336,11 @@ def _stage_batch(
         f"create or replace temp table _changed as select * from _batch "
         f"except select t.* from {target} t semi join _batch b on {_same_key('t', 'b', keys)}"
     )
+    return _count_differences(con, target, _incomplete_key(keys))
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("drop table if exists _batch; drop table if exists _changed")
 
 
 def _count_differences(con: duckdb.DuckDBPyConnection, target: str, incomplete_key: str) -> int:
