@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,12 +98,21 @@ def ensure_manifest() -> Path:
         if not manifest.exists() or manifest.stat().st_mtime < newest:
             env = {**child_environment(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
             env.setdefault(WAREHOUSE_PATH_ENV, str(manifest.parent / "parse-only.duckdb"))
-            subprocess.run(
-                [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                 "--profiles-dir", str(DBT_PROJECT_DIR)],
-                check=True, env=env, cwd=DBT_PROJECT_DIR,
-            )
-            # Dated as the files it read, not as the end of the parse: a file edited while dbt
-            # parsed is newer, so the next load parses again.
-            os.utime(manifest, (newest, newest))
+            # Parsed into a folder of its own and moved into place whole: a process that finds
+            # the manifest (without the lock) never reads one dbt is still writing.
+            parsed = Path(tempfile.mkdtemp(prefix=".parse-", dir=manifest.parent))
+            try:
+                subprocess.run(
+                    [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                     "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(parsed)],
+                    check=True, env=env, cwd=DBT_PROJECT_DIR,
+                )
+                # Dated as the files it read, not as the end of the parse: a file edited while
+                # dbt parsed is newer, so the next load parses again.
+                os.utime(parsed / manifest.name, (newest, newest))
+                if (parsed / PARTIAL_PARSE).is_file():
+                    os.replace(parsed / PARTIAL_PARSE, manifest.parent / PARTIAL_PARSE)
+                os.replace(parsed / manifest.name, manifest)
+            finally:
+                shutil.rmtree(parsed, ignore_errors=True)
     return manifest
