@@ -278,6 +278,26 @@ def sign_in(page, username: str, password: str, *, expect_success: bool = True) 
         wait_until_idle(page, expect_run=True, timeout=120)
 
 
+def choose_option(page, label: str, option: str, *, attempts: int = 4) -> None:
+    """Open the select box labelled ``label`` and choose ``option``, then wait for the run.
+
+    A click that lands while Streamlit is replacing the box opens nothing, so the box is
+    opened again (up to ``attempts`` times) until its list shows the option."""
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        wait_until_idle(page)
+        page.get_by_label(label, exact=True).click()
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open: close whatever did and retry
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+    wanted.click()
+    wait_until_idle(page, expect_run=True)
+
+
 def main_text(page) -> str:
     """The text of the main area (not the sidebar)."""
     return page.locator('[data-testid="stMain"]').inner_text()

@@ -25,6 +25,7 @@ from browser import (
     PAGES,
     DashboardServer,
     RequestLog,
+    choose_option,
     launch_chromium,
     main_text,
     require_browser,
@@ -133,9 +134,7 @@ def test_filters_follow_the_user_and_live_in_the_url(browser, dashboard, publish
     expected_start, _ = preset_period("Last 12 full months", options)
     _open_from_sidebar(page, "Overview")
     # a quick period: the last 12 full months
-    page.get_by_label("Quick period", exact=True).click()
-    page.get_by_role("option", name="Last 12 full months", exact=True).click()
-    wait_until_idle(page, expect_run=True)
+    choose_option(page, "Quick period", "Last 12 full months")
     start = expected_start.isoformat()
     if expected_start != options.min_date:  # a period at the very start is the default: not in the URL
         assert f"from={start}" in page.url, page.url
@@ -765,9 +764,7 @@ def test_overview_compares_like_for_like(dashboard, chromium, published_settings
         page.goto(dashboard.url)
         wait_until_idle(page, timeout=120)
         sign_in(page, user_for("dg"), TEST_PASSWORD)
-        page.get_by_label("Quick period", exact=True).click()
-        page.get_by_role("option", name="Last 12 full months", exact=True).click()
-        wait_until_idle(page, expect_run=True)
+        choose_option(page, "Quick period", "Last 12 full months")
         _assert_no_errors(page)
         text = main_text(page)
         assert "Data up to 31 Oct 2026 (the latest day the store has records for)" in text
@@ -980,9 +977,7 @@ def test_nothing_is_cut_off_at_1400_px(dashboard, chromium, published_settings):
             _open_from_sidebar(page, title)
             _assert_no_errors(page)
             if title == "Formation accountability":  # a period with changes on the year before, every table open
-                page.get_by_label("Quick period", exact=True).click()
-                page.get_by_role("option", name="Last 12 full months", exact=True).click()
-                wait_until_idle(page, expect_run=True)
+                choose_option(page, "Quick period", "Last 12 full months")
                 for summary in page.locator('[data-testid="stExpander"] summary').all():
                     summary.click()
                     wait_until_idle(page)
