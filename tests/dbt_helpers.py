@@ -19,15 +19,18 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from antismuggling.config import next_snapshot_path
+from antismuggling.publish import attach_next_snapshot
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-WAREHOUSE_ENV = "ANTISMUGGLING_WAREHOUSE_PATH"
 SHARED_HS_CSV = PROJECT_ROOT.parent / "shared" / "reference" / "hs2022" / "harmonized-system.csv"
 
 # Columns of every source table, in the operational-store contract's order.
@@ -113,10 +116,23 @@ def make_warehouse(directory: Path, raw: Mapping[str, Iterable[Mapping[str, Any]
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     warehouse = directory / name
-    if warehouse.exists():
-        warehouse.unlink()
+    warehouse.unlink(missing_ok=True)
+    next_snapshot_path(warehouse).unlink(missing_ok=True)  # the marts a build before this one made
     write_raw(warehouse, raw, hs_reference)
     return warehouse
+
+
+@contextmanager
+def hand_built_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the database dbt builds ``warehouse``'s marts in (schema ``marts`` made),
+    for a test that writes marts by hand for a publication to copy; closed on leaving."""
+    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(next_snapshot_path(Path(warehouse))))
+    try:
+        con.execute("create schema if not exists marts")
+        yield con
+    finally:
+        con.close()
 
 
 def shared_hs_rows(codes: Iterable[str] | None = None, path: Path = SHARED_HS_CSV) -> list[dict[str, str]]:
@@ -134,7 +150,9 @@ def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path
     """
     from dbt.cli.main import dbtRunner  # imported lazily: dbt is slow to import
 
-    os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
+    from antismuggling.defs.project import dbt_warehouse_environment
+
+    os.environ.update(dbt_warehouse_environment(Path(warehouse).resolve()))
     with tempfile.TemporaryDirectory(prefix="dbt-run-", dir=work_dir) as tmp:
         cli_args = [
             *args,
@@ -181,9 +199,17 @@ def _describe_failure(result) -> str:
     return "dbt build failed:\n" + ("\n".join(failures) or "(no node failures reported)")
 
 
+def connect(warehouse: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse that reads its marts and feeds as ``marts.<table>`` and
+    ``feeds.<table>`` (they are built in a database of their own)."""
+    con = duckdb.connect(str(warehouse), read_only=read_only)
+    attach_next_snapshot(con, Path(warehouse), read_only=read_only)
+    return con
+
+
 def query(warehouse: Path, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-    """Run one SELECT on the warehouse (read-only); rows as dicts."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    """Run one SELECT on the warehouse (read-only, ``connect``); rows as dicts."""
+    con = connect(warehouse)
     try:
         cursor = con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]

@@ -16,6 +16,7 @@ from apptest_helpers import count as _count
 from apptest_helpers import metric as _metric
 from apptest_helpers import snapshot_scalar as _snapshot_scalar
 from apptest_helpers import texts as _texts
+from dbt_helpers import hand_built_marts
 
 KPI_LABELS = ("Live cases", "Total (PKR)", "Goods (PKR)", "Vehicles (PKR)", "Items seized")
 
@@ -138,19 +139,18 @@ def test_a_new_publication_shows_up_at_once(published_settings, tmp_path, monkey
     before = _count(_metric(at, "Live cases"))
 
     # Publish, with the real publish step, marts holding only the older half of the cases.
-    warehouse = duckdb.connect(str(tmp_path / "build.duckdb"))
-    try:
-        warehouse.execute(f"attach '{current_snapshot_path(settings)}' as old (read_only)")
-        warehouse.execute("create schema marts")
-        warehouse.execute(
+    with hand_built_marts(tmp_path / "build.duckdb") as marts:
+        marts.execute(f"attach '{current_snapshot_path(settings)}' as old (read_only)")
+        marts.execute(
             "create table marts.fct_cases as select * from old.marts.fct_cases "
             "where seizure_date <= (select quantile_disc(seizure_date, 0.5) from old.marts.fct_cases)"
         )
-        warehouse.execute(
+        marts.execute(
             "create table marts.fct_seizure_items as select * from old.marts.fct_seizure_items "
             "where case_id in (select case_id from marts.fct_cases)"
         )
-        warehouse.execute("detach old")
+    warehouse = duckdb.connect(str(tmp_path / "build.duckdb"))
+    try:
         publish_marts(warehouse, settings, metadata={"refresh_mode": "test", "run_id": "test-republish"})
     finally:
         warehouse.close()

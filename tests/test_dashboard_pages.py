@@ -23,6 +23,7 @@ from apptest_helpers import metric as _metric
 from apptest_helpers import snapshot_scalar as _scalar
 from apptest_helpers import snapshot_sql as _sql
 from apptest_helpers import texts as _texts
+from dbt_helpers import hand_built_marts
 
 
 PAGES = {
@@ -90,13 +91,12 @@ def test_pages_say_which_marts_an_older_snapshot_lacks(published_settings, tmp_p
     shutil.copytree(published_settings.published_dir, home / "published")
     monkeypatch.setenv("ANTISMUGGLING_HOME", str(home))
     settings = load_settings()
+    with hand_built_marts(tmp_path / "build.duckdb") as marts:
+        marts.execute(f"attach '{current_snapshot_path(settings)}' as old (read_only)")
+        for table in ("fct_cases", "fct_seizure_items", "data_quality_issues"):
+            marts.execute(f"create table marts.{table} as select * from old.marts.{table}")
     warehouse = duckdb.connect(str(tmp_path / "build.duckdb"))
     try:
-        warehouse.execute(f"attach '{current_snapshot_path(settings)}' as old (read_only)")
-        warehouse.execute("create schema marts")
-        for table in ("fct_cases", "fct_seizure_items", "data_quality_issues"):
-            warehouse.execute(f"create table marts.{table} as select * from old.marts.{table}")
-        warehouse.execute("detach old")
         publish_marts(warehouse, settings, metadata={"refresh_mode": "test", "run_id": "core-marts-only"})
     finally:
         warehouse.close()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from antismuggling.config import Settings
+from antismuggling.config import Settings, next_snapshot_path
 from antismuggling.feeds import (
     FeedDeliveryError, export_public_key, feed_history, list_feeds, load_feeds_config, run_feed, verify_delivery,
 )
@@ -156,7 +156,7 @@ def snapshot_with_feeds(settings: Settings, keep_as: Path) -> Path:
     shutil.copy(current, keep_as)
     con = duckdb.connect(str(keep_as), read_only=True)
     try:
-        con.execute(f"attach '{settings.warehouse_path}' as wh (read_only)")
+        con.execute(f"attach '{next_snapshot_path(settings.warehouse_path)}' as wh (read_only)")
         tables = ("select table_name from information_schema.tables where table_catalog = ? "
                   "and table_schema = 'feeds' and table_type = 'BASE TABLE' order by 1")
         published = [t for (t,) in con.execute(tables, [keep_as.stem]).fetchall()]

@@ -29,7 +29,7 @@ from antismuggling.feeds.ledger import Ledger
 from antismuggling.feeds.runner import ledger_path
 from antismuggling.feeds.schedule import next_fire
 from antismuggling.feeds.signing import kill_agent
-from antismuggling.publish import current_snapshot_path
+from antismuggling.publish import attach_next_snapshot, current_snapshot_path
 from apptest_helpers import assert_clean, displayed_text, open_app, texts
 
 EXE = str(Path(sys.executable).parent / "antismuggling")
@@ -68,6 +68,7 @@ def published(published_settings):
 def test_publish_carries_the_feeds_schema(published):
     snapshot = duckdb.connect(str(current_snapshot_path(published)), read_only=True)
     warehouse = duckdb.connect(str(published.warehouse_path), read_only=True)
+    attach_next_snapshot(warehouse, published.warehouse_path, read_only=True)
     try:
         built = dict(warehouse.execute(
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'feeds'").fetchall())

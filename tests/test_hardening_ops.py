@@ -28,6 +28,7 @@ import pytest
 from antismuggling.config import load_settings, secure_home
 from antismuggling.store.generate import generate_store
 from antismuggling.store.urls import exception_without_secrets, redact_secrets, secrets_hidden
+from dbt_helpers import hand_built_marts
 
 EXE = str(Path(sys.executable).parent / "antismuggling")
 PASSWORD = "Zq7-secret-Pw-4412"
@@ -454,11 +455,10 @@ os._exit(9)  # killed mid-publication: no detach, no checkpoint, no rename
 
 
 def _tiny_warehouse(settings) -> duckdb.DuckDBPyConnection:
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.warehouse_path))
-    con.execute("create schema if not exists marts")
-    con.execute("create or replace table marts.fct_cases as select range as case_id from range(10)")
-    return con
+    """A build database whose marts are one table of ten cases."""
+    with hand_built_marts(settings.warehouse_path) as marts:
+        marts.execute("create or replace table marts.fct_cases as select range as case_id from range(10)")
+    return duckdb.connect(str(settings.warehouse_path))
 
 
 def test_publication_prunes_what_a_killed_one_left(tmp_path, monkeypatch):

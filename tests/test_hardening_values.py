@@ -21,7 +21,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from dbt_helpers import make_warehouse, query, run_dbt, write_raw
+from dbt_helpers import connect, make_warehouse, query, run_dbt, write_raw
 
 TS = "2024-01-05 10:00:00"
 PKT = timedelta(hours=5)
@@ -211,7 +211,7 @@ def test_no_mart_holds_an_implausible_date_or_a_date_python_cannot_read(warehous
         select table_name, column_name, data_type from duckdb_columns()
         where schema_name = 'marts' and (data_type = 'DATE' or data_type like 'TIMESTAMP%')""")
     assert len(columns) > 20
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse)
     try:
         for c in columns:
             values = [v for (v,) in con.execute(f'select "{c["column_name"]}" from marts."{c["table_name"]}"').fetchall()]
@@ -233,7 +233,7 @@ def test_no_mart_holds_an_implausible_date_or_a_date_python_cannot_read(warehous
 def test_counts_and_values_still_reconcile(warehouse):
     from antismuggling.quality.reconciliation import reconcile
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse)
     try:
         result = reconcile(con, con)
     finally:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+import duckdb
 import pytest
 
 from antismuggling.config import load_settings
@@ -158,3 +159,32 @@ def test_reader_does_not_block_refresh(sqlite_store):
         assert reader.execute("select count(*) from marts.fct_cases").fetchone()[0] == count
     finally:
         reader.close()
+
+
+def test_a_warehouse_from_before_the_marts_had_their_own_database_sheds_its_old_marts(sqlite_store):
+    """dbt once built the marts and feeds inside the build database: a refresh of such a
+    warehouse drops those copies and publishes what it built."""
+    settings = load_settings()
+    assert run_refresh(settings, full=True).success
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        for schema in ("marts", "feeds"):
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {schema}.fct_cases as select 1 as case_id")
+    finally:
+        con.close()
+    ops = sqlite3.connect(sqlite_store)
+    with ops:
+        ops.execute("update cases set status = 'CLOSED', updated_at = ? where case_id = "
+                    "(select min(case_id) from cases where deleted_at is null)", [_now_text()])
+    ops.close()
+
+    outcome = run_refresh(settings)
+    assert outcome.success and outcome.published, outcome.error
+    assert_marts_reconcile(settings, source_figures_sqlite(sqlite_store))
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from duckdb_schemas() where schema_name in ('marts', 'feeds') "
+                           "and database_name = current_database()").fetchone()[0] == 0
+    finally:
+        con.close()

@@ -1,7 +1,8 @@
 """Write a large synthetic raw layer straight into a DuckDB warehouse, for timing `dbt build`.
 
     uv run python dbt_project/scripts/synthetic_raw.py OUT.duckdb [--cases 1000000]
-    ANTISMUGGLING_WAREHOUSE_PATH=OUT.duckdb uv run dbt build --project-dir dbt_project --profiles-dir dbt_project
+    export ANTISMUGGLING_WAREHOUSE_PATH=OUT.duckdb ANTISMUGGLING_NEXT_SNAPSHOT_PATH=OUT-next-snapshot.duckdb
+    uv run dbt build --project-dir dbt_project --profiles-dir dbt_project
 
 The rows follow the operational-store contract as the load pipeline mirrors it (schema
 `raw`, every column VARCHAR) and carry the contract's mess at realistic rates: timestamps

@@ -34,6 +34,15 @@ KEYS = (
     QUERY_MEMORY_LIMIT_ENV, QUERY_TIMEOUT_ENV, QUERY_TEMP_DIR_ENV, QUERY_TEMP_LIMIT_ENV,
 )
 GROUP_OR_OTHER = stat.S_IRWXG | stat.S_IRWXO
+# The database the marts and feeds are built in, attached to the build database under this
+# name (dbt_project/profiles.yml); not named like a schema in it, or `marts.x` is ambiguous.
+NEXT_SNAPSHOT_ALIAS = "next_snapshot"
+
+
+def next_snapshot_path(warehouse_path: Path) -> Path:
+    """The marts and feeds of ``warehouse_path``, in a file of their own beside it: publishing
+    copies the file whole instead of every table."""
+    return warehouse_path.with_name(f"{warehouse_path.stem}-next-snapshot.duckdb")
 
 
 def _config_file_values() -> dict[str, str]:
@@ -77,7 +86,8 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
-        """The build database: raw copy of the store plus every dbt schema. Only the pipeline opens it."""
+        """The build database: raw copy of the store plus the dbt schemas up to the marts. Only the
+        pipeline opens it."""
         return self.warehouse_dir / "build.duckdb"
 
     @property

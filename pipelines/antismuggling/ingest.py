@@ -88,6 +88,10 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 
 def ensure_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    # dbt once built the marts and feeds here; they now live in a database of their own
+    # (publish.attach_next_snapshot): what an older build left is dropped, so none reads it.
+    for schema in ("marts", "feeds"):
+        con.execute(f"drop schema if exists {schema} cascade")
     con.execute(
         f"""create table if not exists {LOAD_STATE} (
             table_name varchar primary key, mode varchar, watermark_date date,

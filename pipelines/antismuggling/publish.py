@@ -1,5 +1,9 @@
 """Publishing: copy the built marts into a new immutable snapshot and swap it in atomically.
 
+dbt builds the marts and feeds in a database file of their own (``next_snapshot_path``); a
+publication copies that file, adds the ``meta`` schema and the stored person keys, and renames
+it into place.
+
 Readers (dashboard, ``antismuggling query``, exports) only ever open the snapshot named by
 ``published/CURRENT``, read-only. The pipeline never writes a published file after the swap,
 so a reader can never hold a lock the writer needs, and a failed refresh leaves CURRENT alone.
@@ -16,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from antismuggling.access.scope import PERSON_TOKEN_SECRET_KEY, person_secret, person_token_columns, secret_id
-from antismuggling.config import Settings, make_private_dir
+from antismuggling.access.scope import PERSON_TOKEN_SECRET_KEY, add_person_tokens, person_secret, secret_id
+from antismuggling.config import NEXT_SNAPSHOT_ALIAS, Settings, make_private_dir, next_snapshot_path
 from antismuggling.quality.results import copy_into as copy_expectation_results
 from antismuggling.sqltext import quote_literal
 
@@ -77,7 +81,8 @@ def publish_marts(
     *,
     metadata: dict[str, object],
 ) -> PublishResult:
-    """Copy every table of schema ``marts`` from the open build warehouse into a new snapshot.
+    """Publish the marts and feeds dbt built beside the build database ``warehouse`` is open on
+    (``next_snapshot_path``) as a new snapshot.
 
     ``metadata`` (source, watermark, refresh mode, run id…) is stored in ``meta.publish_info``,
     rows per mart in ``meta.table_rows``, and the expectation suites' latest results (table
@@ -101,17 +106,17 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
     building_path = final_path.with_suffix(".building")
     building_path.unlink(missing_ok=True)
 
-    tables = [
-        row[0]
-        for row in warehouse.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? and table_type = 'BASE TABLE' "
-            "order by table_name",
-            [MARTS_SCHEMA],
-        ).fetchall()
-    ]
-    if not tables:
+    # dbt built the marts and feeds in a database of their own: the snapshot starts as a copy
+    # of that file (seconds at a million cases, where copying table by table took a minute).
+    built = next_snapshot_path(_database_path(warehouse))
+    if not built.is_file():
         raise RuntimeError("the build warehouse has no marts to publish")
+    checkpointed = duckdb.connect(str(built))
+    try:
+        checkpointed.execute("checkpoint")  # every change in the file itself, none left in a WAL
+    finally:
+        checkpointed.close()
+    shutil.copyfile(built, building_path)
 
     # each person's key as readers see it, stored beside offender_key (access.scope)
     secret = person_secret(settings.access_dir)
@@ -119,38 +124,16 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
     alias = "snapshot_out"
     warehouse.execute(f"attach {quote_literal(str(building_path))} as {alias}")
     try:
-        warehouse.execute(f"create schema {alias}.{MARTS_SCHEMA}")
-        warehouse.execute(f"create schema {alias}.meta")
+        marts = _tables(warehouse, alias, MARTS_SCHEMA)
+        if not marts:
+            raise RuntimeError("the build warehouse has no marts to publish")
         table_rows: dict[str, int] = {}
-        for table in tables:
-            columns = [row[0] for row in warehouse.execute(
-                "select column_name from information_schema.columns where table_catalog = current_database() "
-                "and table_schema = ? and table_name = ?", [MARTS_SCHEMA, table]).fetchall()]
-            warehouse.execute(
-                f'create table {alias}.{MARTS_SCHEMA}."{table}" as '
-                f'select *{person_token_columns(columns, secret)} from {MARTS_SCHEMA}."{table}"'
-            )
-            table_rows[table] = warehouse.execute(
-                f'select count(*) from {alias}.{MARTS_SCHEMA}."{table}"'
-            ).fetchone()[0]
-        feed_tables = [
-            row[0]
-            for row in warehouse.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = current_database() and table_schema = ? and table_type = 'BASE TABLE' "
-                "order by table_name",
-                [FEEDS_SCHEMA],
-            ).fetchall()
-        ]
-        if feed_tables:
-            warehouse.execute(f"create schema {alias}.{FEEDS_SCHEMA}")
-        for table in feed_tables:
-            warehouse.execute(
-                f'create table {alias}.{FEEDS_SCHEMA}."{table}" as select * from {FEEDS_SCHEMA}."{table}"'
-            )
-            table_rows[f"{FEEDS_SCHEMA}.{table}"] = warehouse.execute(
-                f'select count(*) from {alias}.{FEEDS_SCHEMA}."{table}"'
-            ).fetchone()[0]
+        for table, columns in marts.items():
+            add_person_tokens(warehouse, f'{alias}.{MARTS_SCHEMA}."{table}"', columns, secret)
+            table_rows[table] = _count(warehouse, f'{alias}.{MARTS_SCHEMA}."{table}"')
+        for table in _tables(warehouse, alias, FEEDS_SCHEMA):
+            table_rows[f"{FEEDS_SCHEMA}.{table}"] = _count(warehouse, f'{alias}.{FEEDS_SCHEMA}."{table}"')
+        warehouse.execute(f"create schema {alias}.meta")
         warehouse.execute(
             f"create table {alias}.meta.publish_info as select ?::timestamp as published_at, "
             "?::varchar as snapshot_name, ?::json as details",
@@ -170,6 +153,48 @@ def _publish(warehouse: duckdb.DuckDBPyConnection, settings: Settings, metadata:
     os.replace(building_path, final_path)
     _swap_pointer(settings.published_dir, final_path.name)
     return PublishResult(final_path, published_at, table_rows, meta_rows)
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> Path:
+    """The file ``con``'s default database lives in."""
+    (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    return Path(path)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict[str, list[str]]:
+    """The base tables of ``database.schema`` with their columns, by name."""
+    rows = con.execute(
+        "select table_name, list(column_name order by column_index) from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name in "
+        "(select table_name from duckdb_tables() where database_name = ? and schema_name = ?) "
+        "group by table_name order by table_name",
+        [database, schema, database, schema],
+    ).fetchall()
+    return {table: columns for table, columns in rows}
+
+
+def attach_next_snapshot(con: duckdb.DuckDBPyConnection, warehouse_path: Path, *, read_only: bool) -> None:
+    """Let ``con``, a connection to the build database at ``warehouse_path``, read the marts and
+    feeds dbt built beside it as ``marts.<table>`` and ``feeds.<table>``, as a snapshot does.
+    Nothing happens when none are built yet."""
+    path = next_snapshot_path(warehouse_path)
+    if not path.is_file():
+        return
+    mode = " (read_only)" if read_only else ""
+    con.execute(f"attach if not exists {quote_literal(str(path))} as {NEXT_SNAPSHOT_ALIAS}{mode}")
+    built = [
+        f"{NEXT_SNAPSHOT_ALIAS}.{schema}"
+        for (schema,) in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = ? and schema_name in (?, ?) "
+            "order by schema_name",
+            [NEXT_SNAPSHOT_ALIAS, MARTS_SCHEMA, FEEDS_SCHEMA],
+        ).fetchall()
+    ]
+    con.execute(f"set search_path = {quote_literal(','.join(['main', *built]))}")  # a missing schema is an error
 
 
 def mark_checked(settings: Settings, snapshot: Path) -> datetime:

@@ -1,10 +1,11 @@
-{{ config(materialized='table', schema='intermediate') }}
+{{ config(materialized='table', database=target.database, schema='intermediate') }}
 
 -- One row per live item of a live case with the coded facts the non-nominal feeds carry
 -- (cen items, psw indicators; ncen items beside the text as typed). A table, built once for
--- the three feeds that read it, in intermediate so that publication (schema feeds) leaves
--- it out. Nothing typed in the store passes through as typed: every text column is a code
--- checked against a list, else OTHER / unknown / NULL.
+-- the three feeds that read it, in the build database's intermediate schema so that
+-- publication (which copies the feeds' database) leaves it out. Nothing typed in the store
+-- passes through as typed: every text column is a code checked against a list, else
+-- OTHER / unknown / NULL.
 with items as (
     select * from {{ ref('fct_seizure_items') }}
 ),

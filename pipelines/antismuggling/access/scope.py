@@ -203,7 +203,7 @@ def _person_token_sql(secret: str, column: str) -> str:
     return f"sha256({quote_literal(secret)} || {column})"
 
 
-# The person key of each row, computed at publication (``person_token_columns``): a reader
+# The person key of each row, computed at publication (``add_person_tokens``): a reader
 # looking a person up by key then compares a stored column instead of hashing every row of
 # the table (1.5 s a query at a million persons). Used only when the snapshot was published
 # with the reader's secret (``meta.publish_info`` names it by ``secret_id``); otherwise the
@@ -218,12 +218,14 @@ def secret_id(secret: str) -> str:
     return hashlib.sha256(("antismuggling person key id:" + secret).encode("utf-8")).hexdigest()[:16]
 
 
-def person_token_columns(columns: Sequence[str], secret: str) -> str:
-    """The select-list addition that stores person keys beside ``offender_key`` (empty for a
-    table without one)."""
+def add_person_tokens(con, table: str, columns: Sequence[str], secret: str) -> bool:
+    """Store each row's person key beside ``offender_key`` in ``table`` (a qualified, quoted
+    name); a table without ``offender_key`` is left as it is. True when the column was added."""
     if "offender_key" not in columns:
-        return ""
-    return f", {_person_token_sql(secret, 'offender_key')} as {PERSON_TOKEN_COLUMN}"
+        return False
+    con.execute(f"alter table {table} add column {PERSON_TOKEN_COLUMN} varchar")
+    con.execute(f"update {table} set {PERSON_TOKEN_COLUMN} = {_person_token_sql(secret, 'offender_key')}")
+    return True
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,11 @@ SUITE_STEP_PRIORITY = {"dagster/priority": "10"}
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise FileNotFoundError(f"the warehouse {path} does not exist: nothing was loaded yet")
+    from antismuggling.publish import attach_next_snapshot
+
     con = duckdb.connect(str(path), read_only=True)
     con.execute("set TimeZone = 'UTC'")
+    attach_next_snapshot(con, path, read_only=True)  # the marts' suites read marts.<table>
     return con
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from antismuggling.children import child_environment, launcher_for
-from antismuggling.config import DBT_PROJECT_DIR, Settings, make_private_dir
+from antismuggling.config import DBT_PROJECT_DIR, Settings, make_private_dir, next_snapshot_path
 
 WAREHOUSE_PATH_ENV = "ANTISMUGGLING_WAREHOUSE_PATH"
+NEXT_SNAPSHOT_PATH_ENV = "ANTISMUGGLING_NEXT_SNAPSHOT_PATH"
 DBT_LAUNCHER = DBT_PROJECT_DIR / "target" / "antismuggling-dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -26,9 +27,18 @@ def export_dbt_environment(settings: Settings) -> None:
     """dbt (a subprocess dagster-dbt starts with this process's environment) finds the warehouse,
     and the launcher this process and its children lock, through the environment; telemetry stays off."""
     os.environ.update(child_environment(settings.children_lock_path, env={}))
-    os.environ[WAREHOUSE_PATH_ENV] = str(settings.warehouse_path)
+    os.environ.update(dbt_warehouse_environment(settings.warehouse_path))
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     os.environ["DO_NOT_TRACK"] = "1"
+
+
+def dbt_warehouse_environment(warehouse_path: Path) -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads: the build database and the one the marts
+    and feeds are built in."""
+    return {
+        WAREHOUSE_PATH_ENV: str(warehouse_path),
+        NEXT_SNAPSHOT_PATH_ENV: str(next_snapshot_path(warehouse_path)),
+    }
 
 
 KEEP_DBT_TARGETS = 3  # dbt's artifacts and debug log of the last builds, for a look after a failure
@@ -97,7 +107,8 @@ def ensure_manifest() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent processes parse once, not over each other
         if not manifest.exists() or manifest.stat().st_mtime < newest:
             env = {**child_environment(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-            env.setdefault(WAREHOUSE_PATH_ENV, str(manifest.parent / "parse-only.duckdb"))
+            parse_warehouse = Path(env.get(WAREHOUSE_PATH_ENV) or manifest.parent / "parse-only.duckdb")
+            env = {**dbt_warehouse_environment(parse_warehouse), **env}
             # Parsed into a folder of its own and moved into place whole: a process that finds
             # the manifest (without the lock) never reads one dbt is still writing.
             parsed = Path(tempfile.mkdtemp(prefix=".parse-", dir=manifest.parent))
