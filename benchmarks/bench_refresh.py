@@ -1,9 +1,13 @@
 """Time a full and an incremental refresh (and the load alone) on a generated store.
 
     uv run python benchmarks/bench_refresh.py --cases 1000000 [--store sqlite:///path] [--keep DIR]
+        [--edit-cases 100]
 
 Prints the seconds of each Dagster step, the load per table and peak memory, and times the
-command line's refresh when nothing has changed (process start included).
+command line's refresh when nothing has changed (process start included). The incremental
+refresh follows one day of edits to the store (``antismuggling.store.edits``: status moves,
+item corrections and deletions, late entries, vehicle numbers and officer postings corrected,
+cases moved and deleted) touching ``--edit-cases`` cases.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--store", help="an existing store URL (otherwise one is generated)")
     parser.add_argument("--keep", help="data directory to use and keep")
+    parser.add_argument("--edit-cases", type=int, default=100,
+                        help="cases the day of edits before the incremental refresh touches")
     args = parser.parse_args()
 
     root = Path(args.keep or tempfile.mkdtemp(prefix="bench-refresh-"))
@@ -35,6 +40,7 @@ def main() -> None:
 
     from antismuggling.config import load_settings
     from antismuggling.refresh import run_refresh
+    from antismuggling.store.edits import apply_day_of_edits
     from antismuggling.store.generate import generate_store
 
     if not args.store and not (root / "ops.db").exists():
@@ -55,16 +61,14 @@ def main() -> None:
     said = " ".join(done.stderr.split()[-22:])
     print(f"`antismuggling refresh` with no change: {time.perf_counter() - started:.2f} s, exit {done.returncode}: {said}")
 
-    if url.startswith("sqlite:///"):
-        con = sqlite3.connect(url.removeprefix("sqlite:///"))
-        con.execute("update cases set status = 'CLOSED', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-                    "where case_id % 100 = 0")
-        con.commit()
-        con.close()
-        started = time.perf_counter()
-        outcome = run_refresh(settings)
-        print(f"incremental refresh (1% of cases edited): {time.perf_counter() - started:.1f} s, success={outcome.success}")
-        _print_step_times(settings, outcome.run_id)
+    started = time.perf_counter()
+    day = apply_day_of_edits(url, cases=args.edit_cases, seed=args.seed)
+    print(f"one day of edits: {time.perf_counter() - started:.1f} s, {day.describe()}")
+    started = time.perf_counter()
+    outcome = run_refresh(settings)
+    print(f"incremental refresh (one day of edits): {time.perf_counter() - started:.1f} s, success={outcome.success} "
+          f"{outcome.error or ''}")
+    _print_step_times(settings, outcome.run_id)
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
