@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from antismuggling import changes
 from antismuggling.config import next_snapshot_path
 from antismuggling.publish import attach_next_snapshot
 
@@ -105,6 +106,9 @@ def write_raw(warehouse: Path, raw: Mapping[str, Iterable[Mapping[str, Any]]] | 
         for table, columns in RAW_COLUMNS.items():
             _create_table(con, f"raw.{table}", columns, raw.get(table, ()))
         _create_table(con, "reference.hs_nomenclature", HS_COLUMNS, hs_reference or ())
+        # every table is new: the next build rebuilds every case (antismuggling.changes)
+        changes.ensure_tables(con)
+        changes.record_all(con, "tests")
     finally:
         con.close()
 

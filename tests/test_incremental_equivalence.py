@@ -5,7 +5,10 @@ each followed by an incremental refresh in one data directory; after each, the s
 then stands is rebuilt from nothing (a full refresh in a second data directory whose
 warehouse is deleted first), and every published table (schemas ``marts`` and ``feeds``)
 must hold the same rows in both snapshots, but for the history only the incremental side
-can have seen (EXCLUDED_COLUMNS, COMPARED_ROWS).
+can have seen (EXCLUDED_COLUMNS, COMPARED_ROWS). The case-scoped incremental models
+(antismuggling.changes) are checked where they live too: every staging and intermediate table
+of the two build warehouses must hold the same rows, and the incremental side must have
+rebuilt only the changed cases.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from antismuggling.changes import BUILD_STATE
 from antismuggling.config import load_settings
 from antismuggling.publish import FEEDS_SCHEMA, MARTS_SCHEMA, current_snapshot_path
 from antismuggling.refresh import run_refresh
@@ -55,6 +59,9 @@ EXCLUDED_COLUMNS: dict[str, frozenset[str]] = {
     "marts.data_quality_issues": frozenset({"first_seen_at"}),
     "marts.mart_case_status_history": frozenset({"version_no", "valid_from", "valid_from_date"}),
 }
+# Build-warehouse tables that differ by design: what this build rebuilt, and when an issue
+# was first seen (the history above).
+WAREHOUSE_EXCLUDED_TABLES = frozenset({"staging.stg_changed_cases", "intermediate.int_dq_issue_first_seen"})
 COMPARED_ROWS: dict[str, str] = {
     "marts.mart_case_status_history": "is_current",
 }
@@ -93,6 +100,20 @@ def test_incremental_refreshes_publish_what_a_full_rebuild_publishes(home, tmp_p
         assert not differences, (
             f"day {day} ({edits.describe()}): the incremental refresh published other rows than a full "
             "rebuild:\n" + "\n".join(differences)
+        )
+        assert _build_mode(incremental.warehouse_path) == "changed cases"
+        # the case-scoped mart suites validated the rebuilt cases only, the others every row
+        batches = _mart_batches(snapshots[0])
+        assert batches["marts.fct_cases"][0].startswith("the ") and "cases the last build rebuilt" in batches["marts.fct_cases"][0]
+        assert 0 < batches["marts.fct_cases"][1] < _count(snapshots[0], "marts.fct_cases")
+        assert batches["marts.dim_offenders"][0] == "whole mart"
+        differences = published_differences(
+            incremental.warehouse_path, rebuild.warehouse_path, schemas=("staging", "intermediate"),
+            excluded_tables=WAREHOUSE_EXCLUDED_TABLES,
+        )
+        assert not differences, (
+            f"day {day} ({edits.describe()}): the incremental build left other rows in the build warehouse "
+            "than a full rebuild:\n" + "\n".join(differences)
         )
 
 
@@ -171,13 +192,47 @@ def _refresh_mode(snapshot: Path) -> str:
         con.close()
 
 
-def published_differences(incremental: Path, rebuild: Path) -> list[str]:
-    """What differs between two published snapshots, table by table (empty if nothing)."""
+def _mart_batches(snapshot: Path) -> dict[str, tuple[str, int]]:
+    """suite -> (which rows it validated, how many) of the marts' suites, as published."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        return {suite: (batch, rows) for suite, batch, rows in con.execute(
+            "select suite, any_value(batch), max(rows_checked) from meta.expectation_results "
+            "where layer = 'marts' group by suite").fetchall()}
+    finally:
+        con.close()
+
+
+def _count(database: Path, table: str) -> int:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _build_mode(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select mode from {BUILD_STATE}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def published_differences(
+    incremental: Path, rebuild: Path, *, schemas: tuple[str, ...] = (MARTS_SCHEMA, FEEDS_SCHEMA),
+    excluded_tables: frozenset[str] = frozenset(),
+) -> list[str]:
+    """What differs between two databases' tables in ``schemas`` (by default two published
+    snapshots), table by table (empty if nothing)."""
     con = duckdb.connect()
     try:
         con.execute(f"attach {quote_literal(str(incremental))} as inc (read_only)")
         con.execute(f"attach {quote_literal(str(rebuild))} as reb (read_only)")
-        tables = {db: _tables(con, db) for db in ("inc", "reb")}
+        tables = {
+            db: {t: c for t, c in _tables(con, db, schemas).items() if t not in excluded_tables}
+            for db in ("inc", "reb")
+        }
         problems = [] if tables["inc"] else ["the incremental snapshot holds no table to compare"]
         if tables["inc"].keys() != tables["reb"].keys():
             only_incremental = sorted(tables["inc"].keys() - tables["reb"].keys())
@@ -198,12 +253,12 @@ def published_differences(incremental: Path, rebuild: Path) -> list[str]:
         con.close()
 
 
-def _tables(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple[str, str]]]:
-    """``schema.table`` -> [(column, type)] of the published schemas."""
+def _tables(con: duckdb.DuckDBPyConnection, database: str, schemas: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """``schema.table`` -> [(column, type)] of the tables in ``schemas``."""
     rows = con.execute(
         "select schema_name || '.' || table_name, column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name in (?, ?) order by schema_name, table_name, column_index",
-        [database, MARTS_SCHEMA, FEEDS_SCHEMA],
+        "where database_name = ? and list_contains(?, schema_name) order by schema_name, table_name, column_index",
+        [database, list(schemas)],
     ).fetchall()
     tables: dict[str, list[tuple[str, str]]] = {}
     for table, column, data_type in rows:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from antismuggling import changes
+
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
@@ -244,6 +246,9 @@ def build(path: Path, n_cases: int) -> dict[str, int]:
         for t in ("formations", "locations", "officers", "officer_postings", "cases", "seizure_items",
                   "case_vehicles", "case_persons", "case_officers")
     }
+    # the raw layer is new: the next build rebuilds every case (antismuggling.changes)
+    changes.ensure_tables(con)
+    changes.record_all(con, "synthetic_raw")
     con.execute("checkpoint")
     con.close()
     return counts

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from antismuggling import changes
 from antismuggling.duckdb_extensions import load_extension
 from antismuggling.sqltext import quote_literal
 from antismuggling.store.schema import PRIMARY_KEYS, TABLES, column_names
@@ -101,6 +102,7 @@ def ensure_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"alter table {LOAD_STATE} add column if not exists changed_at timestamp")
     con.execute(f"create table if not exists {SOURCE_STAMP} (stamp varchar)")
     con.execute(HS_REFERENCE_DDL)
+    changes.ensure_tables(con)
 
 
 def load_operational_store(
@@ -209,6 +211,7 @@ def _load_table(
     if reread:
         rows_changed = _stage_batch(con, store, source, target, table, select_list, None)
         if rows_changed:
+            changes.record_all(con, table)
             con.execute(f"create or replace table {target} as select * from _batch")
         rows_read = con.execute("select count(*) from _batch").fetchone()[0]
         _drop_staged(con)
@@ -216,11 +219,14 @@ def _load_table(
     elif not incremental:
         con.execute(f"create or replace table {target} as select {select_list} from {source}")
         rows_read = rows_changed = con.execute(f"select count(*) from {target}").fetchone()[0]
+        changes.record_all(con, table)
         mode = "full"
     else:
         keys = PRIMARY_KEYS[table]
         incomplete_key = _incomplete_key(keys)
         rows_changed = _stage_batch(con, store, source, target, table, select_list, previous[0])
+        if rows_changed:
+            changes.record_batch(con, table, target, _same_key("t", "c", keys), incomplete_key)
         # Rows whose key is incomplete cannot be told apart by it (several can share one), so
         # they are not merged: every one of them is in the batch, and they replace the raw
         # copy's as a set (a row whose missing key part was filled in leaves no stale copy).

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from antismuggling import changes
 from antismuggling.ingest import connect_warehouse, ensure_warehouse_schemas
 
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
@@ -68,6 +69,8 @@ def load_hs_nomenclature(warehouse_path: Path, path: Path) -> HsLoadResult:
         con.execute("begin")
         con.execute("delete from reference.hs_nomenclature")
         con.executemany("insert into reference.hs_nomenclature values (?, ?, ?, ?, ?)", rows)
+        # every item's HS description may change: the next build rebuilds everything
+        changes.record_all(con, "reference.hs_nomenclature")
         con.execute("commit")
         by_level = dict(
             con.execute(

@@ -1,7 +1,10 @@
-{{ config(materialized='ephemeral') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', database=target.database, schema='intermediate',
+          pre_hook="{{ delete_changed_cases() }}") }}
 
 -- Per live case: its people as counts and code lists only, the one way the non-nominal
--- feeds (cen, psw) may show persons. Codes are sorted and `;`-joined; a case without
+-- feeds (cen, psw) may show persons. A table in the build database's intermediate schema,
+-- which publication leaves out (as feed__item_facts). Codes are sorted and `;`-joined; a case without
 -- persons has n_offenders 0 and NULL lists.
 --   nationality  ISO 3166-1 alpha-2 as recorded when it is two letters, else `unknown`
 --   gender       M / F, else `unknown`
@@ -21,6 +24,9 @@ with persons as (
             else date_sub('year', p.date_of_birth, p.seizure_date)
         end                                                     as age_years
     from {{ ref('fct_case_persons') }} as p
+    {% if is_incremental() %}
+    where {{ in_changed_cases('p.case_id') }}
+    {% endif %}
 ),
 
 banded as (

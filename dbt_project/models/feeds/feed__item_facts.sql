@@ -1,4 +1,6 @@
-{{ config(materialized='table', database=target.database, schema='intermediate') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', database=target.database, schema='intermediate',
+          pre_hook="{{ delete_changed_cases() }}") }}
 
 -- One row per live item of a live case with the coded facts the non-nominal feeds carry
 -- (cen items, psw indicators; ncen items beside the text as typed). A table, built once for
@@ -8,10 +10,16 @@
 -- OTHER / unknown / NULL.
 with items as (
     select * from {{ ref('fct_seizure_items') }}
+    {% if is_incremental() %}
+    where {{ in_changed_cases('case_id') }}
+    {% endif %}
 ),
 
 cases as (
     select * from {{ ref('fct_cases') }}
+    {% if is_incremental() %}
+    where {{ in_changed_cases('case_id') }}
+    {% endif %}
 ),
 
 locations as (
@@ -60,6 +68,9 @@ conveyance_modes as (
         on m.source = 'vehicle_type'
        and m.code = upper(trim(v.vehicle_type))
     where upper(trim(v.involvement)) in ('CONVEYANCE', 'BOTH')
+    {% if is_incremental() %}
+    and {{ in_changed_cases('v.case_id') }}
+    {% endif %}
     group by v.case_id
 ),
 

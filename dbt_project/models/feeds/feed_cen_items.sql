@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Feed `cen` (WCO CEN through n-CEN, may leave the country), entity `items`: one row per
 -- live seizure item, non-nominal. case_id and item_id are here only for the feeds library,
 -- which replaces them by case_ref / item_ref (keyed hashes, see pipelines/antismuggling/feeds)
@@ -31,3 +34,6 @@ select
 from {{ ref('feed__item_facts') }} as f
 left join {{ ref('feed__case_persons_summary') }} as p
     on p.case_id = f.case_id
+{% if is_incremental() %}
+where {{ in_changed_cases('f.case_id') }}
+{% endif %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Feed `ncen` (national n-CEN), entity `cases`, nominal: one row per live case (fct_cases),
 -- with the marts' keys and column names. Also the entity `cases` of the mandate feeds
 -- `lea-anf` / `lea-fia`, which the feeds library filters on offence_nature.
@@ -39,3 +42,6 @@ from {{ ref('fct_cases') }} as c
 left join locations as sl on sl.location_id = c.seizure_location_id
 left join locations as ol on ol.location_id = c.origin_location_id
 left join locations as dl on dl.location_id = c.destination_location_id
+{% if is_incremental() %}
+where {{ in_changed_cases('c.case_id') }}
+{% endif %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Feed `ncen`, entity `items`, nominal: one row per live item of a live case
 -- (fct_seizure_items), with the coded facts of the non-nominal feeds beside the text as typed.
 -- offence_nature is the case's, for the mandate feeds' filter.
@@ -29,3 +32,6 @@ inner join {{ ref('fct_cases') }} as c
     on c.case_id = i.case_id
 left join {{ ref('feed__item_facts') }} as f
     on f.item_id = i.item_id
+{% if is_incremental() %}
+where {{ in_changed_cases('i.case_id') }}
+{% endif %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Feed `ncen`, entity `persons`, nominal: one row per live person of a live case
 -- (fct_case_persons). cnic is formatted `12345-1234567-1` when valid, else as typed (trimmed);
 -- offender_key is the resolved person's key (NULL without a valid CNIC).
@@ -24,3 +27,6 @@ inner join {{ ref('fct_cases') }} as c
     on c.case_id = p.case_id
 left join {{ ref('int_case_persons_cnic') }} as r
     on r.case_person_id = p.case_person_id
+{% if is_incremental() %}
+where {{ in_changed_cases('p.case_id') }}
+{% endif %}

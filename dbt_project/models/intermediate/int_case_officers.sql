@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Every case_officers row (deleted ones too) with its liveness and its officer.
 -- A live row whose key is incomplete (case_id, officer_id or role missing: SQLite allows it)
 -- says nothing anyone can be credited for: it is quarantined (incomplete_key) and nothing
@@ -29,3 +32,6 @@ left join {{ ref('stg_cases') }} as parent_case
     on parent_case.case_id = child.case_id
 left join officers as o
     on o.officer_id = child.officer_id
+{% if is_incremental() %}
+where {{ in_changed_cases('child.case_id') }}
+{% endif %}

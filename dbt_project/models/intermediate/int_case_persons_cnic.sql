@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
 
 -- Every case person (deleted ones too) with the contract's CNIC normalisation and liveness.
 --
@@ -11,6 +12,9 @@
 with persons as (
     select *, {{ digits_only('cnic_raw') }} as cnic_digits
     from {{ ref('stg_case_persons') }}
+    {% if is_incremental() %}
+    where {{ in_changed_cases('case_id') }}
+    {% endif %}
 ),
 
 checked as (

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- What the case status snapshot (snapshots/snap_case_status) tracks: every case (deleted ones
 -- too, so a deletion is recorded as a change of is_deleted) and its adjudication columns;
 -- the snapshot adds a version whenever one of them changes. status_recorded_at is when the
@@ -14,3 +17,6 @@ select
     coalesce(updated_at_utc, created_at_utc)    as status_recorded_at
 from {{ ref('stg_cases') }}
 where case_id is not null
+{% if is_incremental() %}
+and {{ in_changed_cases('case_id') }}
+{% endif %}

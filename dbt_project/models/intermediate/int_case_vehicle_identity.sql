@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
 
 -- The case vehicles that take part in vehicle identity: live case vehicles of live cases
 -- (orphans are quarantined; deleted rows never link anything), with the contract's three
@@ -20,3 +21,6 @@ select
     v.value_pkr
 from {{ ref('int_case_vehicles') }} as v
 where v.is_live
+{% if is_incremental() %}
+and {{ in_changed_cases('v.case_id') }}
+{% endif %}

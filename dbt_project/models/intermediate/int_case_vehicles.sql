@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- Every case vehicle (deleted ones too) with its liveness.
 select
     child.*,
@@ -7,3 +10,6 @@ select
 from {{ ref('stg_case_vehicles') }} as child
 left join {{ ref('stg_cases') }} as parent_case
     on parent_case.case_id = child.case_id
+{% if is_incremental() %}
+where {{ in_changed_cases('child.case_id') }}
+{% endif %}

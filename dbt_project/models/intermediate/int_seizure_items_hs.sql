@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
 
 -- Every seizure item (deleted ones too), with the contract's HS normalisation,
 -- the unit spelling normalised, and its liveness.
@@ -17,6 +18,9 @@
 
 with items as (
     select * from {{ ref('stg_seizure_items') }}
+    {% if is_incremental() %}
+    where {{ in_changed_cases('case_id') }}
+    {% endif %}
 ),
 
 nomenclature as (

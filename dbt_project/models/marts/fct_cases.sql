@@ -1,8 +1,14 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- One row per live case (deleted_at is NULL): every one of them, whatever its data quality
 -- (suspect cases are flagged in data_quality_issues, never dropped).
 with cases as (
     select * from {{ ref('stg_cases') }} as c
     where {{ is_live_case('c') }}
+    {% if is_incremental() %}
+    and {{ in_changed_cases('c.case_id') }}
+    {% endif %}
 ),
 
 formations as (

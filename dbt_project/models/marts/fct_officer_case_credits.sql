@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- One row per live case and credited officer: the contract's "Officer credit", written once.
 --
 -- Credited officers: the DISTINCT officers with at least one live case_officers row on the
@@ -24,6 +27,9 @@ with credited as (
         list_sort(list_distinct(list(role)))         as roles
     from {{ ref('int_case_officers') }}
     where is_in_marts
+    {% if is_incremental() %}
+    and {{ in_changed_cases('case_id') }}
+    {% endif %}
     group by case_id, officer_id
 ),
 

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 -- One row per live item of a live case (orphans are quarantined in data_quality_issues).
 select
     i.item_id,
@@ -28,3 +31,6 @@ inner join {{ ref('stg_cases') }} as c
 left join {{ ref('notified_headings') }} as n
     on n.hs4 = i.hs4
 where i.is_live
+{% if is_incremental() %}
+and {{ in_changed_cases('i.case_id') }}
+{% endif %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 select
     {{ parse_int('case_id') }}                           as case_id,
     {{ parse_int('officer_id') }}                        as officer_id,
@@ -14,3 +17,6 @@ select
     officer_id                                           as officer_id_raw,
     {{ audit_columns() }}
 from {{ source('raw', 'case_officers') }}
+{% if is_incremental() %}
+where {{ in_changed_cases(parse_int('case_id')) }}
+{% endif %}

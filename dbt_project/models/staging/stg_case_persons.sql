@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 select
     {{ parse_int('case_person_id') }}                    as case_person_id,
     trim(case_person_id)                                 as case_person_pk,
@@ -16,3 +19,6 @@ select
     {{ clean_code('custody_status') }}                   as custody_status,
     {{ audit_columns() }}
 from {{ source('raw', 'case_persons') }}
+{% if is_incremental() %}
+where {{ in_changed_cases(parse_int('case_id')) }}
+{% endif %}

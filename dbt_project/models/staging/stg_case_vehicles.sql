@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 select
     {{ parse_int('case_vehicle_id') }}                   as case_vehicle_id,
     trim(case_vehicle_id)                                as case_vehicle_pk,
@@ -18,3 +21,6 @@ select
     value_pkr                                            as value_pkr_raw,
     {{ audit_columns() }}
 from {{ source('raw', 'case_vehicles') }}
+{% if is_incremental() %}
+where {{ in_changed_cases(parse_int('case_id')) }}
+{% endif %}

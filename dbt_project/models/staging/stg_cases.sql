@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 with parsed as (
     select
         {{ parse_int('case_id') }}                       as case_id,
@@ -28,6 +31,9 @@ with parsed as (
         {{ clean_text('remarks') }}                      as remarks,
         {{ audit_columns() }}
     from {{ source('raw', 'cases') }}
+    {% if is_incremental() %}
+    where {{ in_changed_cases(parse_int('case_id')) }}
+    {% endif %}
 )
 
 select

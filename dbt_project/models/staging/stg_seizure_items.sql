@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+
 select
     {{ parse_int('item_id') }}                           as item_id,
     trim(item_id)                                        as item_pk,
@@ -14,3 +17,6 @@ select
     {{ clean_text('concealment') }}                      as concealment,
     {{ audit_columns() }}
 from {{ source('raw', 'seizure_items') }}
+{% if is_incremental() %}
+where {{ in_changed_cases(parse_int('case_id')) }}
+{% endif %}

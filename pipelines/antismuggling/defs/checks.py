@@ -32,6 +32,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from antismuggling import changes
 from antismuggling.config import PROJECT_ROOT
 from antismuggling.defs.assets.publish import PUBLISHED_KEY
 from antismuggling.defs.resources import WarehouseResource
@@ -67,6 +68,7 @@ class BatchScope:
     since: date | None  # None: the whole table
     description: str
     load: dict[str, object] = field(default_factory=dict)  # figures of the load the rows came from
+    changed_cases_only: bool = False  # a case-scoped mart's batch: the cases the last build rebuilt
 
 
 def source_batch_scope(instance: dg.DagsterInstance, key: dg.AssetKey) -> BatchScope:
@@ -108,6 +110,17 @@ def _parse_date(value) -> date | None:
         return date.fromisoformat(str(value)) if value not in (None, "", "None") else None
     except ValueError:
         return None
+
+
+def mart_batch_scope(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> BatchScope:
+    """The rows of a mart a suite validates: every row, but for a case-scoped mart
+    (``meta.case_scoped``) after a build that rebuilt only the changed cases, the rows of
+    those cases (the rest stand as validated when they were built)."""
+    if not spec.case_scoped or changes.built_mode(con) != changes.CHANGED_CASES:
+        return BatchScope(None, "whole mart")
+    n = con.execute("select count(*) from staging.stg_changed_cases").fetchone()[0]
+    return BatchScope(None, f"the {n:,} cases the last build rebuilt (staging.stg_changed_cases)",
+                      changed_cases_only=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +247,8 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
         description=(
             "Expectation suites of the source tables, on the rows the last load brought in."
             if source
-            else "Expectation suites of the marts, on every row as built."
+            else "Expectation suites of the marts, on every row as built (a case-scoped mart after a "
+            "build of the changed cases: on the rows of those cases)."
         ),
     )
     def _suite_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
@@ -257,8 +271,8 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
                 run_at = datetime.now(timezone.utc).replace(tzinfo=None)
                 scope = None
                 try:
-                    scope = source_batch_scope(context.instance, key) if source else BatchScope(None, "whole mart")
-                    outcome = run_suite(spec, con, batch_since=scope.since)
+                    scope = source_batch_scope(context.instance, key) if source else mart_batch_scope(con, spec)
+                    outcome = run_suite(spec, con, batch_since=scope.since, changed_cases_only=scope.changed_cases_only)
                 except Exception as exc:  # the check errors; the other suites still report
                     errors.append(f"{spec.name}: {type(exc).__name__}: {exc}")
                     context.log.error(f"suite {spec.name} could not run: {type(exc).__name__}: {exc}")

@@ -135,26 +135,32 @@ def run_suite(
     con: duckdb.DuckDBPyConnection,
     *,
     batch_since: date | None = None,
+    changed_cases_only: bool = False,
     now: datetime | None = None,
 ) -> SuiteOutcome:
     """Read the suite's batch from ``con`` and validate it. Raises on any DuckDB error.
 
     ``batch_since``: restrict a source batch to the rows updated on or after that date (the
-    rows an incremental load read); None reads every row.
+    rows an incremental load read); None reads every row. ``changed_cases_only``: restrict a
+    case-scoped mart's batch to the cases the last build rebuilt (``staging.stg_changed_cases``).
     """
     started = time.perf_counter()
     parameters = {**builtin_parameters(now), **read_parameters(con, spec)}
-    if batch_since is None:
-        con.execute("reset variable batch_since")
-    else:
-        con.execute("set variable batch_since = ?", [batch_since.isoformat()])
+    variables = {"batch_since": batch_since.isoformat() if batch_since else None,
+                 "changed_cases_only": True if changed_cases_only else None}
+    for name, value in variables.items():
+        if value is None:
+            con.execute(f"reset variable {name}")
+        else:
+            con.execute(f"set variable {name} = ?", [value])
     try:
         # Through Arrow: strings convert several times faster than with .df().
         table = con.execute(spec.batch_sql).fetch_arrow_table()
         frame = _nanosecond_datetimes(table.to_pandas(date_as_object=False))
         del table
     finally:
-        con.execute("reset variable batch_since")
+        for name in variables:
+            con.execute(f"reset variable {name}")
     read_seconds = time.perf_counter() - started
     started = time.perf_counter()
     expectations = validate_frame(spec.definition, frame, parameters)

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from antismuggling import changes
 from antismuggling.defs.project import (
     dbt_project, dbt_target_path, ensure_manifest, export_dbt_environment, keep_partial_parse,
 )
@@ -53,8 +54,15 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         settings = warehouse.settings
         export_dbt_environment(settings)
         with refresh_lock(settings):
+            # the case-scoped models rebuild only the cases changed since the last build
+            # (antismuggling.changes), unless something no case key reaches changed
+            everything, through_seq = changes.pending_build(settings.warehouse_path)
+            mode = changes.EVERYTHING if everything else changes.CHANGED_CASES
+            context.log.info("building %s", mode)
+            args = ["build", "--full-refresh"] if everything else ["build"]
             target = dbt_target_path(settings, context.run.run_id)
-            yield from dbt.cli(["build"], context=context, target_path=target).stream()
+            yield from dbt.cli(args, context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
+            changes.mark_built(settings.warehouse_path, through_seq, mode)
 
     return warehouse_models

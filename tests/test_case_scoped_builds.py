@@ -1,0 +1,136 @@
+"""The case-scoped incremental build (antismuggling.changes, dbt macros/changed_cases.sql):
+the load records what each batch changed, as case and officer keys, and a failed build step
+leaves its table as it was.
+
+The end-to-end property (incremental builds hold what full rebuilds hold) is in
+test_incremental_equivalence.py."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import duckdb
+import pytest
+
+from antismuggling import changes
+from antismuggling.ingest import load_operational_store
+from antismuggling.store.generate import generate_store
+from dbt_helpers import DbtBuildError, make_warehouse, query, run_dbt
+
+EDITED_AT = "2026-12-03T09:00:00Z"  # after everything the generated store holds
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    """A generated SQLite store loaded once (a full load), and a way to edit it."""
+    store = tmp_path / "ops.db"
+    url = f"sqlite:///{store}"
+    generate_store(url, 60, 7, progress=False)
+    warehouse = tmp_path / "build.duckdb"
+    load_operational_store(warehouse, url)
+
+    def edit(sql: str, params=()) -> None:
+        con = sqlite3.connect(store)
+        try:
+            assert con.execute(sql, params).rowcount >= 1, sql
+            con.commit()
+        finally:
+            con.close()
+
+    return url, warehouse, edit
+
+
+def _recorded(warehouse, after_seq: int) -> set[tuple[str, str | None, str]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return set(con.execute(
+            f"select kind, key, source_table from {changes.CHANGED_KEYS} where seq > ?", [after_seq]
+        ).fetchall())
+    finally:
+        con.close()
+
+
+def _last_seq(warehouse) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select coalesce(max(seq), 0) from {changes.CHANGED_KEYS}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _one(url: str, sql: str):
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+def test_a_full_load_rebuilds_everything(loaded):
+    _, warehouse, _ = loaded
+    everything, last = changes.pending_build(warehouse)
+    assert everything and last >= 1
+    assert {kind for kind, _, _ in _recorded(warehouse, 0)} == {"all"}
+
+
+def test_an_item_moved_to_another_case_records_both_cases(loaded):
+    url, warehouse, edit = loaded
+    item_id, old_case = _one(url, "select item_id, case_id from seizure_items order by item_id limit 1")
+    new_case = _one(url, f"select case_id from cases where case_id <> {old_case} order by case_id limit 1")[0]
+    before = _last_seq(warehouse)
+    edit("update seizure_items set case_id = ?, updated_at = ? where item_id = ?", (new_case, EDITED_AT, item_id))
+    load_operational_store(warehouse, url)
+    assert _recorded(warehouse, before) == {
+        ("case", str(old_case), "seizure_items"), ("case", str(new_case), "seizure_items"),
+    }
+
+
+def test_a_posting_corrected_records_its_officer_and_a_formation_edit_records_all(loaded):
+    url, warehouse, edit = loaded
+    posting_id, officer_id = _one(url, "select posting_id, officer_id from officer_postings order by posting_id limit 1")
+    before = _last_seq(warehouse)
+    edit("update officer_postings set posted_from = '2001-01-01', updated_at = ? where posting_id = ?",
+         (EDITED_AT, posting_id))
+    load_operational_store(warehouse, url)
+    assert _recorded(warehouse, before) == {("officer", str(officer_id), "officer_postings")}
+
+    before = _last_seq(warehouse)
+    edit("update formations set name = name || ' (renamed)', updated_at = ? "
+         "where formation_code = (select min(formation_code) from formations)", (EDITED_AT,))
+    load_operational_store(warehouse, url)
+    assert _recorded(warehouse, before) == {("all", None, "formations")}
+    assert changes.pending_build(warehouse)[0]  # a formation edit reaches every case: rebuild everything
+    changes.mark_built(warehouse, _last_seq(warehouse), changes.EVERYTHING)
+    assert changes.pending_build(warehouse) == (False, 0)  # taken in; the same code built it
+
+
+def test_a_reload_that_changes_nothing_records_nothing(loaded):
+    url, warehouse, _ = loaded
+    before = _last_seq(warehouse)
+    load_operational_store(warehouse, url)
+    assert _recorded(warehouse, before) == set()
+
+
+def test_a_failed_incremental_step_leaves_its_table_as_it_was(tmp_path):
+    """The pre-hook's delete and the insert run in one transaction: when the insert fails, the
+    deleted cases are back. The failure is real: a column the build does not produce."""
+    raw = {
+        "cases": [{"case_id": str(i), "formation_code": "F1", "status": "REGISTERED",
+                   "seizure_at": "2026-01-0%dT08:00:00Z" % i, "created_at": "2026-01-10T08:00:00Z",
+                   "updated_at": "2026-01-10T08:00:00Z"} for i in (1, 2, 3)],
+        "formations": [{"formation_code": "F1", "name": "One", "kind": "DIRECTORATE"}],
+    }
+    warehouse = make_warehouse(tmp_path, raw)
+    run_dbt(warehouse, ["build", "--select", "stg_changed_cases", "stg_cases"])
+    assert len(query(warehouse, "select * from staging.stg_cases")) == 3
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("alter table staging.stg_cases add column not_built integer")  # the insert now fails
+        con.execute(f"delete from {changes.CHANGED_KEYS}")
+        con.execute(f"insert into {changes.CHANGED_KEYS} values (1, 'case', '2', 'cases', now()::timestamp)")
+    finally:
+        con.close()
+    with pytest.raises(DbtBuildError, match="not_built"):
+        run_dbt(warehouse, ["build", "--select", "stg_changed_cases", "stg_cases"])
+    assert [r["case_id"] for r in query(warehouse, "select case_id from staging.stg_cases order by 1")] == [1, 2, 3]
