@@ -15,7 +15,7 @@ import pytest
 from antismuggling import changes
 from antismuggling.ingest import load_operational_store
 from antismuggling.store.generate import generate_store
-from dbt_helpers import DbtBuildError, make_warehouse, query, run_dbt
+from dbt_helpers import DbtBuildError, make_warehouse, query, run_dbt, write_raw
 
 EDITED_AT = "2026-12-03T09:00:00Z"  # after everything the generated store holds
 
@@ -134,3 +134,47 @@ def test_a_failed_incremental_step_leaves_its_table_as_it_was(tmp_path):
     with pytest.raises(DbtBuildError, match="not_built"):
         run_dbt(warehouse, ["build", "--select", "stg_changed_cases", "stg_cases"])
     assert [r["case_id"] for r in query(warehouse, "select case_id from staging.stg_cases order by 1")] == [1, 2, 3]
+
+
+def _vehicle_store(chassis_of_second: str) -> dict[str, list[dict[str, str]]]:
+    """Three cases of one vehicle each; the first two share a chassis number unless told otherwise."""
+    stamp = "2026-01-10T08:00:00Z"
+    cases = [{"case_id": str(i), "case_no": f"C-{i}", "formation_code": "F1", "status": "REGISTERED",
+              "seizure_at": f"2026-01-0{i}T08:00:00Z", "created_at": stamp, "updated_at": stamp} for i in (1, 2, 3)]
+    chassis = {1: "JTDBR32E540111111", 2: chassis_of_second, 3: "JTDBR32E540333333"}
+    vehicles = [{"case_vehicle_id": str(i), "case_id": str(i), "chassis_no": chassis[i], "vehicle_type": "CAR",
+                 "involvement": "CONVEYANCE", "created_at": stamp, "updated_at": stamp} for i in (1, 2, 3)]
+    return {"cases": cases, "case_vehicles": vehicles,
+            "formations": [{"formation_code": "F1", "name": "One", "kind": "DIRECTORATE"}]}
+
+
+VEHICLE_MODELS = ["build", "--select", "+mart_vehicle_recidivism", "--exclude", "resource_type:test"]
+
+
+def _vehicle_rows(warehouse) -> list[dict]:
+    return query(warehouse, "select * from marts.mart_vehicle_recidivism order by case_vehicle_id")
+
+
+def test_a_vehicle_split_and_merged_by_one_changed_case_is_rebuilt_whole(tmp_path):
+    """Case 2's chassis number is corrected from case 1's to case 3's: the vehicle of cases 1
+    and 2 splits and case 2 joins case 3's, though only case 2 changed. The incremental
+    build must give what a build from nothing gives."""
+    warehouse = make_warehouse(tmp_path / "incremental", _vehicle_store("JTDBR32E540111111"))
+    run_dbt(warehouse, VEHICLE_MODELS)
+    assert [r["vehicle_key"] for r in _vehicle_rows(warehouse)] == ["V1", "V1", "V3"]
+
+    corrected = _vehicle_store("JTDBR32E540333333")
+    write_raw(warehouse, corrected)
+    con = duckdb.connect(str(warehouse))
+    try:  # what the load records for this edit: case 2 alone
+        con.execute(f"delete from {changes.CHANGED_KEYS}")
+        con.execute(f"insert into {changes.CHANGED_KEYS} values (1, 'case', '2', 'case_vehicles', now()::timestamp)")
+    finally:
+        con.close()
+    run_dbt(warehouse, VEHICLE_MODELS)
+
+    rebuilt = make_warehouse(tmp_path / "rebuilt", corrected)
+    run_dbt(rebuilt, VEHICLE_MODELS)
+    assert _vehicle_rows(warehouse) == _vehicle_rows(rebuilt)
+    assert [(r["vehicle_key"], r["prior_seizures"]) for r in _vehicle_rows(warehouse)] == [
+        ("V1", 0), ("V2", 0), ("V2", 1)]

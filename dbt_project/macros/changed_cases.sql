@@ -46,3 +46,35 @@
                where {{ in_changed_cases('case_id') }} and cnic is not null)
     {% endif %}
 {%- endmacro %}
+
+{#- mart_vehicle_recidivism reaches beyond its case: a row depends on every row of its vehicle
+    (int_vehicle_components). Its pre-hook deletes every row of each vehicle that a changed
+    case's vehicle, or a row now resolving to another vehicle (or to none), belongs to, as
+    stored and as now: so a vehicle's rows are all there, or all gone and inserted again. -#}
+{% macro delete_changed_vehicles() -%}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where vehicle_key in (
+            with stored as (
+                select t.case_id, t.vehicle_key as stored_key, 'V' || comp.vehicle_root_id as current_key
+                from {{ this }} as t
+                left join {{ ref('int_vehicle_components') }} as comp
+                    on comp.case_vehicle_id = t.case_vehicle_id
+            ),
+
+            touched as (
+                select stored_key, current_key from stored
+                where {{ in_changed_cases('case_id') }} or current_key is distinct from stored_key
+            )
+
+            select stored_key from touched
+            union
+            select current_key from touched where current_key is not null
+            union
+            select 'V' || comp.vehicle_root_id
+            from {{ ref('int_case_vehicle_identity') }} as i
+            inner join {{ ref('int_vehicle_components') }} as comp
+                on comp.case_vehicle_id = i.case_vehicle_id
+            where {{ in_changed_cases('i.case_id') }})
+    {% endif %}
+{%- endmacro %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_vehicles() }}") }}
+
 -- One row per live case vehicle of a live case: which resolved vehicle it is and how often
 -- that vehicle had been seized before.
 --
@@ -16,7 +19,13 @@
 --                  (`chassis`, `engine+registration`, ...); `none` for a vehicle seen once.
 --                  Sharing a normalised identifier always means the same vehicle, so a row
 --                  of a vehicle seen more than once is never `none`.
-with vehicles as (
+--
+-- Every column of a row depends only on the rows of its vehicle (a shared identifier links
+-- rows into one vehicle, so the chassis, engine and registration partitions lie inside it).
+-- An incremental build (macros/changed_cases.sql) rebuilds the vehicles the changed cases
+-- touch, as they were and as they are now (a merge, a split); the rows of the vehicles no
+-- longer in the table are the ones to insert again, every row of such a vehicle with them.
+with all_vehicles as (
     select
         i.*,
         'V' || comp.vehicle_root_id                              as vehicle_key,
@@ -28,6 +37,15 @@ with vehicles as (
         on comp.case_vehicle_id = i.case_vehicle_id
     inner join {{ ref('fct_cases') }} as c
         on c.case_id = i.case_id
+),
+
+vehicles as (
+    select * from all_vehicles
+    {% if is_incremental() %}
+    where vehicle_key in (
+        select a.vehicle_key from all_vehicles as a
+        where not exists (select 1 from {{ this }} as t where t.case_vehicle_id = a.case_vehicle_id))
+    {% endif %}
 ),
 
 flagged as (
