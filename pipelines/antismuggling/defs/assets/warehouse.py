@@ -63,6 +63,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             target = dbt_target_path(settings, context.run.run_id)
             yield from dbt.cli(args, context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
-            changes.mark_built(settings.warehouse_path, through_seq, mode)
+            if not context.is_subset:  # a subset leaves the other models' changes to take in
+                changes.mark_built(settings.warehouse_path, through_seq, mode)
 
     return warehouse_models
