@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import dagster as dg
 
 from antismuggling.config import load_settings
@@ -37,3 +40,12 @@ def test_raw_assets_materialize(home, tmp_path, monkeypatch):
     assert set(materialized) == {f"raw/{t}" for t in TABLES}
     cases = materialized["raw/cases"].materialization.metadata
     assert cases["mode"].value == "full" and cases["rows_total"].value > 300
+
+
+def test_the_dbt_resource_knows_the_version_of_the_dbt_it_runs(home):
+    """dagster-dbt is told the dbt version instead of probing it on every build: what it is
+    told must be what the executable it runs reports."""
+    dbt = build_definitions(load_settings()).resources["dbt"]
+    reported = subprocess.check_output([dbt.dbt_executable, "--version"], text=True)
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", reported).group(1)
+    assert str(dbt._cli_version) == installed
