@@ -84,8 +84,9 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
 
 
 def dbt_executable() -> str:
-    """The venv's own dbt (found without PATH; naming it spares dagster-dbt a version probe),
-    started through a launcher that ties it to the process starting it (``antismuggling.children``)."""
+    """The venv's own dbt (found without PATH; its version is the installed package's, see
+    resources.VenvDbtCliResource), started through a launcher that ties it to the process
+    starting it (``antismuggling.children``)."""
     candidate = Path(sys.executable).parent / "dbt"
     return str(launcher_for(str(candidate) if candidate.exists() else shutil.which("dbt") or "dbt", DBT_LAUNCHER))
 
