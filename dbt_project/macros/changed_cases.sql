@@ -24,9 +24,9 @@
          and exists (select 1 from {{ ref('stg_changed_cases') }} where case_id is null)))
 {%- endmacro %}
 
-{% macro delete_changed_cases(case_id='case_id') -%}
+{% macro delete_changed_cases() -%}
     {% if is_incremental() %}
-        delete from {{ this }} where {{ in_changed_cases(case_id) }}
+        delete from {{ this }} where {{ in_changed_cases('case_id') }}
     {% endif %}
 {%- endmacro %}
 

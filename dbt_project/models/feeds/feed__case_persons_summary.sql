@@ -4,8 +4,8 @@
 
 -- Per live case: its people as counts and code lists only, the one way the non-nominal
 -- feeds (cen, psw) may show persons. A table in the build database's intermediate schema,
--- which publication leaves out (as feed__item_facts). Codes are sorted and `;`-joined; a case without
--- persons has n_offenders 0 and NULL lists.
+-- which publication leaves out (as feed__item_facts). Codes are sorted and `;`-joined; a
+-- case without persons has n_offenders 0 and NULL lists.
 --   nationality  ISO 3166-1 alpha-2 as recorded when it is two letters, else `unknown`
 --   gender       M / F, else `unknown`
 --   age band     completed years at the seizure date: <18, 18-24, 25-34, 35-44, 45-54, 55+;
