@@ -7,7 +7,9 @@ test_incremental_equivalence.py."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from datetime import date
 
 import duckdb
 import pytest
@@ -68,8 +70,8 @@ def _one(url: str, sql: str):
 
 def test_a_full_load_rebuilds_everything(loaded):
     _, warehouse, _ = loaded
-    everything, last = changes.pending_build(warehouse)
-    assert everything and last >= 1
+    pending = changes.pending_build(warehouse)
+    assert pending.everything and pending.through_seq >= 1
     assert {kind for kind, _, _ in _recorded(warehouse, 0)} == {"all"}
 
 
@@ -99,9 +101,13 @@ def test_a_posting_corrected_records_its_officer_and_a_formation_edit_records_al
          "where formation_code = (select min(formation_code) from formations)", (EDITED_AT,))
     load_operational_store(warehouse, url)
     assert _recorded(warehouse, before) == {("all", None, "formations")}
-    assert changes.pending_build(warehouse)[0]  # a formation edit reaches every case: rebuild everything
-    changes.mark_built(warehouse, _last_seq(warehouse), changes.EVERYTHING)
-    assert changes.pending_build(warehouse) == (False, 0)  # taken in; the same code built it
+    pending = changes.pending_build(warehouse, refresh_date=date(2026, 12, 3))
+    assert pending.everything  # a formation edit reaches every case: rebuild everything
+    assert pending.through_seq == _last_seq(warehouse)
+    changes.mark_built(warehouse, pending, changes.EVERYTHING)
+    after = changes.pending_build(warehouse, refresh_date=date(2026, 12, 4))
+    assert (after.everything, after.through_seq) == (False, 0)  # taken in; the same code built it
+    assert after.dbt_vars() == {"refresh_date": "2026-12-04", "built_refresh_date": "2026-12-03"}
 
 
 def test_a_reload_that_changes_nothing_records_nothing(loaded):
@@ -151,6 +157,18 @@ def _vehicle_store(chassis_of_second: str) -> dict[str, list[dict[str, str]]]:
 VEHICLE_MODELS = ["build", "--select", "+mart_vehicle_recidivism", "--exclude", "resource_type:test"]
 
 
+def _load_an_edit_of_case_2(warehouse, raw) -> None:
+    """``raw`` in the warehouse as a load of an edit of case 2's vehicle leaves it: recording
+    case 2 alone."""
+    write_raw(warehouse, raw)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(f"delete from {changes.CHANGED_KEYS}")
+        con.execute(f"insert into {changes.CHANGED_KEYS} values (1, 'case', '2', 'case_vehicles', now()::timestamp)")
+    finally:
+        con.close()
+
+
 def _vehicle_rows(warehouse) -> list[dict]:
     return query(warehouse, "select * from marts.mart_vehicle_recidivism order by case_vehicle_id")
 
@@ -164,13 +182,7 @@ def test_a_vehicle_split_and_merged_by_one_changed_case_is_rebuilt_whole(tmp_pat
     assert [r["vehicle_key"] for r in _vehicle_rows(warehouse)] == ["V1", "V1", "V3"]
 
     corrected = _vehicle_store("JTDBR32E540333333")
-    write_raw(warehouse, corrected)
-    con = duckdb.connect(str(warehouse))
-    try:  # what the load records for this edit: case 2 alone
-        con.execute(f"delete from {changes.CHANGED_KEYS}")
-        con.execute(f"insert into {changes.CHANGED_KEYS} values (1, 'case', '2', 'case_vehicles', now()::timestamp)")
-    finally:
-        con.close()
+    _load_an_edit_of_case_2(warehouse, corrected)
     run_dbt(warehouse, VEHICLE_MODELS)
 
     rebuilt = make_warehouse(tmp_path / "rebuilt", corrected)
@@ -178,3 +190,103 @@ def test_a_vehicle_split_and_merged_by_one_changed_case_is_rebuilt_whole(tmp_pat
     assert _vehicle_rows(warehouse) == _vehicle_rows(rebuilt)
     assert [(r["vehicle_key"], r["prior_seizures"]) for r in _vehicle_rows(warehouse)] == [
         ("V1", 0), ("V2", 0), ("V2", 1)]
+
+
+def _merging_store(linked: bool) -> dict[str, list[dict[str, str]]]:
+    """Cases 1 and 3 each seize a vehicle and name one person (the same valid CNIC); case 2's
+    vehicle, when ``linked``, carries case 1's chassis and case 3's engine number, making the
+    three rows one vehicle. Case 2 names another person."""
+    store = _vehicle_store("JTDBR32E540222222")
+    engines = {1: "1NZ111111", 2: "3SZ333333" if linked else None, 3: "3SZ333333"}
+    for vehicle in store["case_vehicles"]:
+        i = int(vehicle["case_id"])
+        vehicle["engine_no"] = engines[i]
+        if linked and i == 2:
+            vehicle["chassis_no"] = "JTDBR32E540111111"
+    stamp = "2026-01-10T08:00:00Z"
+    cnic = {1: "35202-1234567-1", 2: "42101-7654321-3", 3: "35202-1234567-1"}
+    store["case_persons"] = [
+        {"case_person_id": str(i), "case_id": str(i), "cnic": cnic[i], "full_name": f"Person {i}", "role": "DRIVER",
+         "created_at": stamp, "updated_at": stamp} for i in (1, 2, 3)]
+    return store
+
+
+PERSON_AND_VEHICLE_MODELS = [
+    "build", "--select", "+dim_offenders", "+dim_vehicles", "+feed_ntc_persons", "+feed_ntc_vehicles",
+    "+feed_ncen_vehicles", "--exclude", "resource_type:test"]
+TOUCHED_TABLES = ["marts.dim_offenders", "marts.dim_vehicles", "marts.mart_vehicle_recidivism",
+                  "marts.fct_case_persons", "feeds.feed_ntc_persons", "feeds.feed_ntc_vehicles",
+                  "feeds.feed_ncen_vehicles"]
+
+
+def _tables(warehouse) -> dict[str, list[dict]]:
+    return {t: query(warehouse, f"select * from {t} order by all") for t in TOUCHED_TABLES}
+
+
+def test_vehicles_merged_by_a_changed_case_rebuild_the_people_of_unchanged_cases(tmp_path):
+    """Only case 2 changes, but its corrected numbers make the vehicles of cases 1 and 3 one:
+    the person of cases 1 and 3 now has one vehicle, not two. The dimensions and feeds of
+    vehicles and people must give what a build from nothing gives."""
+    warehouse = make_warehouse(tmp_path / "incremental", _merging_store(linked=False))
+    run_dbt(warehouse, PERSON_AND_VEHICLE_MODELS)
+    person = "select n_vehicles, n_cases from marts.dim_offenders where cnic = '35202-1234567-1'"
+    assert query(warehouse, person) == [{"n_vehicles": 2, "n_cases": 2}]
+
+    linked = _merging_store(linked=True)
+    _load_an_edit_of_case_2(warehouse, linked)
+    run_dbt(warehouse, PERSON_AND_VEHICLE_MODELS)
+
+    rebuilt = make_warehouse(tmp_path / "rebuilt", linked)
+    run_dbt(rebuilt, PERSON_AND_VEHICLE_MODELS)
+    assert _tables(warehouse) == _tables(rebuilt)
+    assert query(warehouse, person) == [{"n_vehicles": 1, "n_cases": 2}]
+    assert query(warehouse, "select vehicle_key, n_cases from feeds.feed_ntc_vehicles") == [
+        {"vehicle_key": "V1", "n_cases": 3}]
+
+
+def test_a_build_stopped_after_the_vehicle_mart_leaves_the_next_what_the_mart_held(tmp_path):
+    """A build that rebuilt mart_vehicle_recidivism and stopped before the dimensions (a failed
+    step) keeps the change records, and what the mart held before: the next build, comparing
+    with the rebuilt mart alone, would miss the vehicles that merged away."""
+    warehouse = make_warehouse(tmp_path / "incremental", _merging_store(linked=False))
+    run_dbt(warehouse, PERSON_AND_VEHICLE_MODELS)
+    linked = _merging_store(linked=True)
+    _load_an_edit_of_case_2(warehouse, linked)
+    run_dbt(warehouse, ["build", "--select", "+mart_vehicle_recidivism", "+fct_case_persons",
+                        "--exclude", "resource_type:test"])
+    run_dbt(warehouse, PERSON_AND_VEHICLE_MODELS)
+
+    rebuilt = make_warehouse(tmp_path / "rebuilt", linked)
+    run_dbt(rebuilt, PERSON_AND_VEHICLE_MODELS)
+    assert _tables(warehouse) == _tables(rebuilt)
+    assert [r["vehicle_key"] for r in query(warehouse, "select vehicle_key from marts.dim_vehicles")] == ["V1"]
+
+
+def _dated(warehouse, *, refresh_date: str, built_refresh_date: str | None = None) -> list[dict]:
+    dates = {"refresh_date": refresh_date, **({"built_refresh_date": built_refresh_date} if built_refresh_date else {})}
+    run_dbt(warehouse, ["build", "--select", "+fct_cases", "--exclude", "resource_type:test",
+                        "--vars", json.dumps(dates)])
+    return query(warehouse, "select case_id, seizure_date from marts.fct_cases order by case_id")
+
+
+def test_a_later_refresh_date_rebuilds_the_unchanged_cases_whose_dates_it_makes_plausible(tmp_path):
+    """Case 2's seizure is typed for 3 June. Built on 1 June, that is after tomorrow, so no
+    plausible date; built on 3 June with nothing changed, it is, as a build from nothing
+    says."""
+    stamp = "2026-05-30T08:00:00Z"
+    raw = {
+        "cases": [{"case_id": str(i), "case_no": f"C-{i}", "formation_code": "F1", "status": "REGISTERED",
+                   "seizure_at": at, "created_at": stamp, "updated_at": stamp}
+                  for i, at in ((1, "2026-05-30T08:00:00Z"), (2, "2026-06-03T08:00:00Z"))],
+        "formations": [{"formation_code": "F1", "name": "One", "kind": "DIRECTORATE"}],
+    }
+    warehouse = make_warehouse(tmp_path / "incremental", raw)
+    assert [r["seizure_date"] for r in _dated(warehouse, refresh_date="2026-06-01")] == [date(2026, 5, 30), None]
+    con = duckdb.connect(str(warehouse))
+    try:  # the next load changed nothing
+        con.execute(f"delete from {changes.CHANGED_KEYS}")
+    finally:
+        con.close()
+    later = _dated(warehouse, refresh_date="2026-06-03", built_refresh_date="2026-06-01")
+    assert later == _dated(make_warehouse(tmp_path / "rebuilt", raw), refresh_date="2026-06-03")
+    assert [r["seizure_date"] for r in later] == [date(2026, 5, 30), date(2026, 6, 3)]

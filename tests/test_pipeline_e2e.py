@@ -188,3 +188,36 @@ def test_a_warehouse_from_before_the_marts_had_their_own_database_sheds_its_old_
                            "and database_name = current_database()").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_a_refresh_on_a_later_day_takes_in_the_dates_that_day_makes_plausible(sqlite_store, monkeypatch):
+    """A seizure typed for the day after tomorrow is no plausible date today (macros/parsing.sql)
+    and is tomorrow. Tomorrow's first refresh, with nothing new in the store, is not 'up to
+    date': it rebuilds that case (antismuggling.changes) and publishes the date."""
+    from antismuggling import changes
+
+    settings = load_settings()
+    today = changes.pkt_today()
+    ops = sqlite3.connect(sqlite_store)
+    with ops:
+        case_id = ops.execute("select min(case_id) from cases where deleted_at is null").fetchone()[0]
+        ops.execute("update cases set seizure_at = ? where case_id = ?",
+                    [f"{today + timedelta(days=2)}T04:00:00Z", case_id])
+    ops.close()
+
+    def seizure_date():
+        con = connect_published(settings)
+        try:
+            return con.execute("select seizure_date from marts.fct_cases where case_id = ?", [case_id]).fetchone()[0]
+        finally:
+            con.close()
+
+    assert run_refresh(settings, full=True).success
+    assert seizure_date() is None
+    assert run_refresh(settings).up_to_date is not None
+
+    monkeypatch.setattr(changes, "pkt_today", lambda: today + timedelta(days=1))
+    outcome = run_refresh(settings)
+    assert outcome.success and outcome.published is not None, outcome.error
+    assert seizure_date() == today + timedelta(days=2)
+    assert run_refresh(settings).up_to_date is not None

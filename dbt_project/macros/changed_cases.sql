@@ -24,57 +24,131 @@
          and exists (select 1 from {{ ref('stg_changed_cases') }} where case_id is null)))
 {%- endmacro %}
 
+{#- The rows of raw `table` with a timestamp (as UTC, on its PKT date) or a date typed
+    between window_from and window_to (of the CTE date_window: stg_changed_cases). -#}
+{% macro typed_in_date_window(table, timestamp_columns, date_columns) -%}
+    {%- set conditions = [] -%}
+    {%- for col in timestamp_columns -%}
+        {%- do conditions.append(pkt_date(read_utc_timestamp(col)) ~ ' between window_from and window_to') -%}
+    {%- endfor -%}
+    {%- for col in date_columns -%}
+        {%- do conditions.append(read_date(col) ~ ' between window_from and window_to') -%}
+    {%- endfor -%}
+    from {{ source('raw', table) }} cross join date_window
+    where {{ conditions | join('\n       or ') }}
+{%- endmacro %}
+
 {% macro delete_changed_cases() -%}
     {% if is_incremental() %}
         delete from {{ this }} where {{ in_changed_cases('case_id') }}
     {% endif %}
 {%- endmacro %}
 
-{#- fct_case_persons reaches beyond its case: is_repeat_appearance compares every case of the
-    person. Its pre-hook also deletes every row of each person a changed case names, as it
-    was (in the table) and as it is (in int_case_persons_cnic); the model inserts again the
-    live persons whose offender_key is then missing from the table. -#}
-{% macro delete_changed_case_persons() -%}
+{#- `and <case_id> in the changed cases` in an incremental build; nothing otherwise. -#}
+{% macro changed_cases_only(case_id) -%}
+    {% if is_incremental() %} and {{ in_changed_cases(case_id) }} {% endif %}
+{%- endmacro %}
+
+{#- mart_case_status_history: the cases whose snapshot rows this build wrote (a new or closed
+    version: its times are after the build started) or the snapshot's pre-hook clamped to
+    the build's start (macros/case_status_history.sql), and the changed cases (their number
+    and formation). A case's versions depend on its snapshot rows alone. -#}
+{% macro in_recorded_case_versions(case_id) -%}
+    ({{ in_changed_cases(case_id) }}
+     or {{ case_id }} in (
+        select case_id from {{ ref('snap_case_status') }}
+        where greatest(dbt_valid_from, dbt_valid_to, dbt_updated_at, status_recorded_at) >= {{ run_started_utc() }}))
+{%- endmacro %}
+
+{% macro delete_recorded_case_versions() -%}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where {{ in_changed_cases('case_id') }}
-           or offender_key in (
-               select offender_key from {{ this }}
-               where {{ in_changed_cases('case_id') }} and offender_key is not null
-               union
-               select {{ offender_key('cnic') }} from {{ ref('int_case_persons_cnic') }}
-               where {{ in_changed_cases('case_id') }} and cnic is not null)
+        delete from {{ this }} where {{ in_recorded_case_versions('case_id') }}
     {% endif %}
 {%- endmacro %}
 
-{#- mart_vehicle_recidivism reaches beyond its case: a row depends on every row of its vehicle
-    (int_vehicle_components). Its pre-hook deletes every row of each vehicle that a changed
-    case's vehicle, or a row now resolving to another vehicle (or to none), belongs to, as
-    stored and as now: so a vehicle's rows are all there, or all gone and inserted again. -#}
-{% macro delete_changed_vehicles() -%}
+{#- int_dq_checks: the issues of the changed cases' rows, and those checked over every row
+    each build (a case_no shared across cases; officers, postings, locations). -#}
+{% macro delete_changed_dq_checks() -%}
     {% if is_incremental() %}
         delete from {{ this }}
-        where vehicle_key in (
-            with stored as (
-                select t.case_id, t.vehicle_key as stored_key, 'V' || comp.vehicle_root_id as current_key
-                from {{ this }} as t
-                left join {{ ref('int_vehicle_components') }} as comp
-                    on comp.case_vehicle_id = t.case_vehicle_id
-            ),
+        where {{ in_changed_cases('case_id') }}
+           or source_table in ('officers', 'officer_postings', 'locations')
+           or check_name = 'duplicate_case_no'
+    {% endif %}
+{%- endmacro %}
 
-            touched as (
-                select stored_key, current_key from stored
-                where {{ in_changed_cases('case_id') }} or current_key is distinct from stored_key
-            )
+{#- Models whose rows reach beyond their case (a vehicle's rows, a person's cases) rebuild the
+    vehicles and people the changed cases touch, as they were and as they are. What they were
+    is known only before the marts holding it are rebuilt, so int_touched_vehicles and
+    int_touched_offenders record it first, and keep it until a build has succeeded: a build
+    that fails after rebuilding a mart and before its dimensions leaves the next one what the
+    mart held before the first attempt (its changed keys are kept as well; see
+    forget_built_touches). A touched table holding a row whose key is NULL and
+    `everything` true stands for every key (a stored mart was missing). -#}
 
-            select stored_key from touched
-            union
-            select current_key from touched where current_key is not null
-            union
-            select 'V' || comp.vehicle_root_id
-            from {{ ref('int_case_vehicle_identity') }} as i
-            inner join {{ ref('int_vehicle_components') }} as comp
-                on comp.case_vehicle_id = i.case_vehicle_id
-            where {{ in_changed_cases('i.case_id') }})
+{#- The stored table of model or snapshot `name`, read without a ref (the model reading it
+    runs before it); none when it does not exist yet. -#}
+{% macro stored_relation(name) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot') and node.name == name -%}
+        {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("no model or snapshot named " ~ name) }}
+{%- endmacro %}
+
+{#- The last change record this build takes in; a touched row remembers it. -#}
+{% macro pending_through_seq() -%}
+    (select coalesce(max(seq), 0) from {{ source('raw', 'changed_keys') }})
+{%- endmacro %}
+
+{#- Pre-hook of the touched tables: forget what builds that succeeded took in (their change
+    records are gone: a success clears every record up to its last). -#}
+{% macro forget_built_touches() -%}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where through_seq < (select coalesce(min(seq), 9223372036854775807) from {{ source('raw', 'changed_keys') }})
+    {% endif %}
+{%- endmacro %}
+
+{% macro in_touched(key, touched_model, key_column) -%}
+    (exists (select 1 from {{ ref(touched_model) }} where everything)
+     or {{ key }} in (select {{ key_column }} from {{ ref(touched_model) }} where {{ key_column }} is not null))
+{%- endmacro %}
+
+{% macro in_touched_vehicles(vehicle_key) -%}
+    {{ in_touched(vehicle_key, 'int_touched_vehicles', 'vehicle_key') }}
+{%- endmacro %}
+
+{% macro in_touched_offenders(offender_key) -%}
+    {{ in_touched(offender_key, 'int_touched_offenders', 'offender_key') }}
+{%- endmacro %}
+
+{#- Pre-hook of a model whose rows depend only on the rows of their vehicle (person) and, with
+    `and_changed_cases`, of their case: it deletes the rows of the touched ones (and of the
+    changed cases); the model inserts them again from the same select, restricted alike. -#}
+{% macro delete_touched(kind, and_changed_cases=false) -%}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where {{ in_touched_vehicles('vehicle_key') if kind == 'vehicles' else in_touched_offenders('offender_key') }}
+        {% if and_changed_cases %} or {{ in_changed_cases('case_id') }} {% endif %}
+    {% endif %}
+{%- endmacro %}
+
+{#- fct_case_persons: is_repeat_appearance compares every case of the person, so it rebuilds
+    the changed cases and every touched person; the model inserts again the rows of the
+    changed cases and of the people then missing from the table. -#}
+{% macro delete_changed_case_persons() -%}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where {{ in_changed_cases('case_id') }} or {{ in_touched_offenders('offender_key') }}
+    {% endif %}
+{%- endmacro %}
+
+{#- mart_vehicle_recidivism: a row depends on every row of its vehicle, so it rebuilds the
+    touched vehicles whole (int_touched_vehicles: as stored and as now: a merge, a split);
+    the model inserts again every vehicle with a row then missing from the table. -#}
+{% macro delete_changed_vehicles() -%}
+    {% if is_incremental() %}
+        delete from {{ this }} where {{ in_touched_vehicles('vehicle_key') }}
     {% endif %}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
   Building blocks of int_dq_checks: each emits one SELECT producing the columns
-  (source_table, source_pk, check_name, severity, detail). The rules themselves
-  (which rows, which checks) are written out in int_dq_checks.
+  (source_table, source_pk, check_name, severity, detail, case_id) from a relation with a
+  case_id column (NULL where rows belong to no case). The rules themselves (which rows,
+  which checks) are written out in int_dq_checks.
 -#}
 
 {#- A raw value quoted for a detail message: 'N/A', or NULL. -#}
@@ -15,7 +16,8 @@
         cast({{ pk }} as varchar)               as source_pk,
         '{{ check_name }}'                      as check_name,
         '{{ severity }}'                        as severity,
-        cast({{ detail }} as varchar)           as detail
+        cast({{ detail }} as varchar)           as detail,
+        case_id
     from {{ relation }}
     where {{ condition }}
 {%- endmacro %}
@@ -46,7 +48,8 @@
             when {{ clean_text(raw) }} is null then '{{ column }} is missing'
             when {{ read }} is null then '{{ column }} ' || {{ dq_quote(raw) }} || ' is not a {{ type }}'
             else '{{ column }} ' || {{ dq_quote(raw) }} || ' is outside the plausible dates {{ plausible_date_range_text(kind) }}: left empty'
-        end                                     as detail
+        end                                     as detail,
+        case_id
     from {{ relation }}
     where ({{ condition }})
       and {{ staged }} is null
@@ -116,21 +119,4 @@
     {{ dq_check(source_table, relation, pk, 'parent_case_missing', 'quarantined',
                 "is_orphan and parent_case_state = 'missing'",
                 "'case ' || " ~ dq_quote('case_id_raw') ~ " || ' does not exist'") }}
-{%- endmacro %}
-
-{#-
-  Which case a data-quality issue belongs to: for each source table whose rows belong to a
-  case, the staging model and the key that data_quality_issues.source_pk holds. An issue of
-  one of these tables is attributed to its case's formation and seizure date when the case is
-  in fct_cases; the rest (officers, postings, locations; children of a deleted or missing
-  case) belong to no case in the marts.
--#}
-{% macro dq_case_sources() -%}
-    {{ return([
-        ('cases', 'stg_cases', 'case_pk'),
-        ('seizure_items', 'stg_seizure_items', 'item_pk'),
-        ('case_vehicles', 'stg_case_vehicles', 'case_vehicle_pk'),
-        ('case_persons', 'stg_case_persons', 'case_person_pk'),
-        ('case_officers', 'stg_case_officers', 'case_officer_pk'),
-    ]) }}
 {%- endmacro %}

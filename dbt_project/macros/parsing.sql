@@ -114,9 +114,13 @@
     cast(date_trunc('month', {{ d }}) as date)
 {%- endmacro %}
 
-{#- The refresh's current date in PKT: the local date when this dbt invocation started, as a
-    Python date (refresh_date) and as an SQL DATE (refresh_date_pkt). -#}
+{#- The refresh's current date in PKT, as a Python date (refresh_date) and as an SQL DATE
+    (refresh_date_pkt): the var `refresh_date` the pipeline passes (the date it records the
+    build under: antismuggling.changes), else the local date when this dbt invocation started. -#}
 {% macro refresh_date() -%}
+    {%- if var('refresh_date', none) -%}
+        {{ return(modules.datetime.date.fromisoformat(var('refresh_date'))) }}
+    {%- endif -%}
     {{ return((run_started_at + modules.datetime.timedelta(hours=pkt_offset_hours() | int)).date()) }}
 {%- endmacro %}
 {% macro refresh_date_pkt() -%}

@@ -2,9 +2,11 @@
 and stop before the build.
 
 A snapshot is a function of the warehouse's raw tables, the HS nomenclature loaded into it,
-and the code that builds and checks the marts (dbt project, expectation suites, pipeline
-package). ``input_digest`` names all three at once: when each raw table last changed (kept by
-the load), a digest of the nomenclature, and a hash of the code's files. The publication
+the code that builds and checks the marts (dbt project, expectation suites, pipeline
+package), and the refresh date (which dates are plausible, which seizures lie in the future:
+``antismuggling.changes``). ``input_digest`` names all four at once: when each raw table last
+changed (kept by the load), a digest of the nomenclature, a hash of the code's files, and the
+date. The publication
 stores it in ``meta.publish_info``; a refresh whose load would change no row, on a warehouse
 whose digest is the current snapshot's, has nothing to build.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -43,8 +45,9 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
-def input_digest(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The digest of what the open build warehouse would build from now; None before its first load."""
+def input_digest(con: duckdb.DuckDBPyConnection, refresh_date: date | None) -> str | None:
+    """The digest of what the open build warehouse builds for ``refresh_date``; None before its
+    first load."""
     try:
         changed = con.execute(
             "select table_name, changed_at from raw._load_state order by table_name"
@@ -61,6 +64,7 @@ def input_digest(con: duckdb.DuckDBPyConnection) -> str | None:
         "changed_at": {table: at.isoformat() for table, at in changed},
         "hs_reference": list(hs),
         "code": code_stamp(),
+        "refresh_date": refresh_date.isoformat() if refresh_date else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -104,9 +108,11 @@ def snapshot_is_current(settings: Settings) -> UpToDate | None:
     published_at, details = published
     if not details.get(DIGEST_KEY):
         return None
+    from antismuggling.changes import pkt_today
+
     con = connect_warehouse(settings.warehouse_path)
     try:
-        current = input_digest(con)
+        current = input_digest(con, pkt_today())
     finally:
         con.close()
     if current is None or details.get(DIGEST_KEY) != current:

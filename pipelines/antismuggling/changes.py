@@ -16,10 +16,17 @@ text, in the load's own transaction:
 A build that fails keeps them, so the next one covers them again (rebuilding a case twice is
 harmless); one that succeeds clears what it took in, and remembers the code it ran, so that
 new code (a rule changed in a model or a macro) rebuilds everything once.
+
+It also remembers the refresh date (PKT) it built for. Whether a date is plausible depends on
+that date (dbt macros/parsing.sql: nothing after tomorrow), so a later date can make a date
+typed on an unchanged row readable: dbt then also rebuilds the cases with a date between the
+two (stg_changed_cases), told both dates by the build (``dbt_vars``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -30,6 +37,7 @@ from antismuggling.sqltext import quote_literal
 CHANGED_KEYS = "raw._changed_keys"
 BUILD_STATE = "raw._build_state"  # the code the last successful build ran, and how it built
 EVERYTHING, CHANGED_CASES = "everything", "changed cases"
+PKT = timezone(timedelta(hours=5), "PKT")  # as dbt's pkt_offset_hours: no DST
 
 # the column of each source table that leads to the cases it belongs to
 CASE_KEY_COLUMNS = {
@@ -47,6 +55,7 @@ create table if not exists {CHANGED_KEYS} (
     seq bigint, kind varchar, key varchar, source_table varchar, recorded_at timestamp
 );
 create table if not exists {BUILD_STATE} (code_stamp varchar, mode varchar, built_at timestamp);
+alter table {BUILD_STATE} add column if not exists refresh_date date;
 """
 
 
@@ -86,19 +95,38 @@ def record_batch(con: duckdb.DuckDBPyConnection, table: str, target: str, same_k
     )
 
 
-def pending_build(warehouse_path: Path) -> tuple[bool, int]:
-    """Whether the next build must rebuild every model (``--full-refresh``), and the last
-    change record it takes in (what ``mark_built`` clears)."""
+@dataclass(frozen=True)
+class PendingBuild:
+    everything: bool  # rebuild every model (``--full-refresh``)
+    through_seq: int  # the last change record it takes in (what ``mark_built`` clears)
+    refresh_date: date  # the PKT date it builds for
+    built_refresh_date: date | None  # the one the last successful build built for
+
+    def dbt_vars(self) -> dict[str, str]:
+        """The two dates, as dbt's ``refresh_date`` and ``built_refresh_date`` vars."""
+        built = {"built_refresh_date": self.built_refresh_date.isoformat()} if self.built_refresh_date else {}
+        return {"refresh_date": self.refresh_date.isoformat(), **built}
+
+
+def pkt_today() -> date:
+    return datetime.now(PKT).date()
+
+
+def pending_build(warehouse_path: Path, refresh_date: date | None = None) -> PendingBuild:
+    """What the next build must rebuild, for ``refresh_date`` (default: today in PKT)."""
     con = duckdb.connect(str(warehouse_path))
     try:
         ensure_tables(con)
         everything, last = con.execute(
             f"select coalesce(bool_or(kind = 'all'), false), coalesce(max(seq), 0) from {CHANGED_KEYS}"
         ).fetchone()
-        built_with = con.execute(f"select code_stamp from {BUILD_STATE}").fetchone()
+        built = con.execute(f"select code_stamp, refresh_date from {BUILD_STATE}").fetchone()
     finally:
         con.close()
-    return bool(everything) or built_with is None or built_with[0] != code_stamp(), last
+    return PendingBuild(
+        everything=bool(everything) or built is None or built[0] != code_stamp(),
+        through_seq=last, refresh_date=refresh_date or pkt_today(), built_refresh_date=built[1] if built else None,
+    )
 
 
 def built_mode(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -110,16 +138,28 @@ def built_mode(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def mark_built(warehouse_path: Path, through_seq: int, mode: str) -> None:
+def built_refresh_date(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The refresh date the last successful build built for; None before one."""
+    try:
+        row = con.execute(f"select refresh_date from {BUILD_STATE}").fetchone()
+    except duckdb.Error:  # a warehouse no pipeline build has run on (or one from before the date)
+        return None
+    return row[0] if row else None
+
+
+def mark_built(warehouse_path: Path, pending: PendingBuild, mode: str) -> None:
     """A build of ``mode`` (EVERYTHING or CHANGED_CASES) succeeded with every change up to
-    ``through_seq`` taken in."""
+    ``pending.through_seq`` taken in, for ``pending.refresh_date``."""
     con = duckdb.connect(str(warehouse_path))
     try:
         ensure_tables(con)
         con.execute("begin")
-        con.execute(f"delete from {CHANGED_KEYS} where seq <= ?", [through_seq])
+        con.execute(f"delete from {CHANGED_KEYS} where seq <= ?", [pending.through_seq])
         con.execute(f"delete from {BUILD_STATE}")
-        con.execute(f"insert into {BUILD_STATE} values (?, ?, now()::timestamp)", [code_stamp(), mode])
+        con.execute(
+            f"insert into {BUILD_STATE} (code_stamp, mode, built_at, refresh_date) values (?, ?, now()::timestamp, ?)",
+            [code_stamp(), mode, pending.refresh_date],
+        )
         con.execute("commit")
     finally:
         con.close()

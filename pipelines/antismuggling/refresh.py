@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 # Compute logs are off: the console logger and the event log already hold every message, and
 # capturing stdout makes Dagster start `tail` and a watcher per step, which outlive a killed
-# refresh, and write copies of the output to files of their own.
+# refresh, and write copies of the output to files of their own. The storages are Dagster's
+# SQLite defaults, in their default folders, but the event log keeps its files open
+# (``antismuggling.run_history``).
 DAGSTER_YAML = """\
 # Written by antismuggling: run history lives here; nothing is reported outside.
 telemetry:
@@ -30,6 +32,21 @@ run_queue:
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: "{home}/history/"
+event_log_storage:
+  module: antismuggling.run_history
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: "{home}/history/runs/"
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: "{home}/schedules"
 """
 
 
@@ -50,8 +67,10 @@ def prepare_dagster_home(settings: Settings) -> Path:
         log.warning(exposed.describe(settings.home))
     settings.ensure_dirs()
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists() or config.read_text() != DAGSTER_YAML:
-        config.write_text(DAGSTER_YAML)
+    # a JSON string is a YAML double-quoted one
+    wanted = DAGSTER_YAML.format(home=json.dumps(str(settings.dagster_home.resolve()))[1:-1])
+    if not config.exists() or config.read_text() != wanted:
+        config.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     return settings.dagster_home
 

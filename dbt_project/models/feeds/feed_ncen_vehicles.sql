@@ -1,6 +1,12 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_vehicles') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles', and_changed_cases=true) }}") }}
+
 -- Feed `ncen`, entity `vehicles`, nominal: one row per live case vehicle of a live case
 -- (mart_vehicle_recidivism), numbers as typed (`*_raw`) and normalised, the resolved
--- vehicle_key and its seizure history. offence_nature is the case's.
+-- vehicle_key and its seizure history. offence_nature is the case's. A row depends on the
+-- rows of its vehicle and on its case: an incremental build rebuilds the touched vehicles
+-- and the changed cases (macros/changed_cases.sql).
 select
     cast(v.case_vehicle_id as bigint)           as case_vehicle_id,
     cast(v.case_id as bigint)                   as case_id,
@@ -31,3 +37,6 @@ inner join {{ ref('fct_cases') }} as c
     on c.case_id = v.case_id
 left join {{ ref('int_case_vehicles') }} as t
     on t.case_vehicle_id = v.case_vehicle_id
+{% if is_incremental() %}
+where {{ in_touched_vehicles('v.vehicle_key') }} or {{ in_changed_cases('v.case_id') }}
+{% endif %}

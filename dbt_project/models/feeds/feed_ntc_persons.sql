@@ -1,9 +1,17 @@
+-- depends_on: {{ ref('int_touched_offenders') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('offenders') }}") }}
+
 -- Feed `ntc`, entity `persons`, nominal: one row per resolved person (dim_offenders: valid
 -- CNIC) in at least two live cases, with counts, formations, roles, first and last seen,
 -- and the particulars typed on their latest case (latest seizure date, then the highest
--- case_id and case_person_id); names_seen lists every spelling of the name.
+-- case_id and case_person_id); names_seen lists every spelling of the name. A row depends
+-- only on the person's rows: an incremental build rebuilds the touched people
+-- (int_touched_offenders, macros/changed_cases.sql).
 with offenders as (
     select * from {{ ref('dim_offenders') }} where n_cases >= 2
+    {% if is_incremental() %}
+    and {{ in_touched_offenders('offender_key') }}
+    {% endif %}
 ),
 
 rows_ as (

@@ -1,10 +1,17 @@
+-- depends_on: {{ ref('int_touched_vehicles') }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles') }}") }}
+
 -- Feed `ntc` (National Targeting Center), entity `vehicles`, nominal: one row per resolved
 -- vehicle (dim_vehicles) seized in at least two live cases, with its numbers (normalised:
 -- the most frequent; as typed: every distinct spelling, sorted and `;`-joined), counts,
 -- formations, first and last seizure dates and its latest case (latest seizure date, then
--- the highest case_id).
+-- the highest case_id). A row depends only on the vehicle's rows: an incremental build
+-- rebuilds the touched vehicles (int_touched_vehicles, macros/changed_cases.sql).
 with vehicles as (
     select * from {{ ref('dim_vehicles') }} where n_cases >= 2
+    {% if is_incremental() %}
+    and {{ in_touched_vehicles('vehicle_key') }}
+    {% endif %}
 ),
 
 rows_ as (

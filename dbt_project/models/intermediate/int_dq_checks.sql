@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_dq_checks() }}") }}
 
 -- Every data-quality issue found in the current raw layer: one row per source row and check.
 --   quarantined: a live source row kept out of every mart (orphans, unknown officer,
@@ -8,6 +9,12 @@
 --                NULL and the detail quotes the text as typed.
 -- Only rows that are live (or, for quarantine, would be live but for their parent) are
 -- checked: a soft-deleted row is no issue. first_seen_at comes from int_dq_issue_first_seen.
+--
+-- case_id: the case the source row belongs to (as its own case_id says; NULL for officers,
+-- postings and locations). A check of a case's rows depends on those rows and on tables no
+-- case key reaches (macros/changed_cases.sql), so an incremental build checks the changed
+-- cases again; duplicate_case_no (a case_no shared by several cases) and the checks of
+-- officers, postings and locations are run again over every row (delete_changed_dq_checks).
 
 with cases as (
     select
@@ -15,8 +22,7 @@ with cases as (
         f.formation_code is not null            as formation_exists,
         sl.location_id is not null              as seizure_location_exists,
         ol.location_id is not null              as origin_location_exists,
-        dl.location_id is not null              as destination_location_exists,
-        count(*) over (partition by c.formation_code, c.case_no) as n_same_case_no
+        dl.location_id is not null              as destination_location_exists
     from {{ ref('stg_cases') }} as c
     left join (select distinct formation_code from {{ ref('stg_formations') }}) as f
         on f.formation_code = c.formation_code
@@ -27,35 +33,45 @@ with cases as (
     left join (select distinct location_id from {{ ref('stg_locations') }}) as dl
         on dl.location_id = c.destination_location_id
     where {{ is_live_case('c') }}
+    {{ changed_cases_only('c.case_id') }}
+),
+
+case_numbers as (
+    select
+        case_pk, case_id, case_no, formation_code,
+        count(*) over (partition by formation_code, case_no) as n_same_case_no
+    from {{ ref('stg_cases') }} as c
+    where {{ is_live_case('c') }}
 ),
 
 items as (
-    select * from {{ ref('int_seizure_items_hs') }} where not is_deleted
+    select * from {{ ref('int_seizure_items_hs') }} where not is_deleted {{ changed_cases_only('case_id') }}
 ),
 
 vehicles as (
-    select * from {{ ref('int_case_vehicles') }} where not is_deleted
+    select * from {{ ref('int_case_vehicles') }} where not is_deleted {{ changed_cases_only('case_id') }}
 ),
 
 persons as (
-    select * from {{ ref('int_case_persons_cnic') }} where not is_deleted
+    select * from {{ ref('int_case_persons_cnic') }} where not is_deleted {{ changed_cases_only('case_id') }}
 ),
 
 case_officers as (
-    select * from {{ ref('int_case_officers') }} where not is_deleted
+    select * from {{ ref('int_case_officers') }} where not is_deleted {{ changed_cases_only('case_id') }}
 ),
 
 officers as (
-    select * from {{ ref('stg_officers') }} where not is_deleted
+    select *, cast(null as bigint) as case_id from {{ ref('stg_officers') }} where not is_deleted
 ),
 
 locations as (
-    select * from {{ ref('stg_locations') }}
+    select *, cast(null as bigint) as case_id from {{ ref('stg_locations') }}
 ),
 
 postings as (
     select
         p.*,
+        cast(null as bigint)                    as case_id,
         o.officer_id is not null                as officer_exists,
         f.formation_code is not null            as formation_exists
     from {{ ref('stg_officer_postings') }} as p
@@ -117,7 +133,7 @@ checks as (
     union all
     {{ dq_bad_number('cases', 'cases', 'case_pk', 'personal_penalty_pkr') }}
     union all
-    {{ dq_check('cases', 'cases', 'case_pk', 'duplicate_case_no', 'flagged',
+    {{ dq_check('cases', 'case_numbers', 'case_pk', 'duplicate_case_no', 'flagged',
                 'case_no is not null and n_same_case_no > 1',
                 "'case_no ' || case_no || ' of ' || coalesce(formation_code, 'NULL') || ' is on ' || n_same_case_no || ' live cases'") }}
 
@@ -221,6 +237,8 @@ select
     source_pk,
     check_name,
     any_value(severity)                         as severity,
-    min(detail) || case when count(*) > 1 then ' (' || count(*) || ' source rows with this key)' else '' end as detail
+    min(detail) || case when count(*) > 1 then ' (' || count(*) || ' source rows with this key)' else '' end as detail,
+    -- rows sharing a key share its case: the case_id text is part of every composite key
+    min(case_id)                                as case_id
 from checks
 group by source_table, source_pk, check_name

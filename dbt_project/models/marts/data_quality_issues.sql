@@ -2,20 +2,7 @@
 -- (kept out of every mart) and flagged rows (kept, but suspect). first_seen_at is the
 -- start of the first refresh that saw the issue. case_id, formation_code and seizure_date
 -- are those of the case in fct_cases the source row belongs to (a case; an item, vehicle,
--- person or officer assignment of it: dq_case_sources), NULL when it belongs to none.
-
-with issue_cases as (
-    {%- for source_table, model, pk in dq_case_sources() %}
-    select '{{ source_table }}' as source_table, s.{{ pk }} as source_pk, min(s.case_id) as case_id
-    from {{ ref(model) }} as s
-    inner join {{ ref('fct_cases') }} as fc
-        on fc.case_id = s.case_id
-    group by s.{{ pk }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-)
+-- person or officer assignment of it: int_dq_checks.case_id), NULL when it belongs to none.
 
 select
     c.source_table,
@@ -32,8 +19,5 @@ inner join {{ ref('int_dq_issue_first_seen') }} as h
     on h.source_table = c.source_table
    and h.source_pk = c.source_pk
    and h.check_name = c.check_name
-left join issue_cases as ic
-    on ic.source_table = c.source_table
-   and ic.source_pk = c.source_pk
 left join {{ ref('fct_cases') }} as fc
-    on fc.case_id = ic.case_id
+    on fc.case_id = c.case_id

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('int_touched_offenders') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders') }}") }}
+
 -- One row per resolved person: the live case persons of live cases with a VALID CNIC
 -- (int_case_persons_cnic), merged on the formatted CNIC. A person without a valid CNIC is
 -- never merged with anyone and is not a resolved person, so is not here.
@@ -8,14 +11,28 @@
 -- n_co_offenders    distinct other resolved people (other valid CNICs) in those cases.
 -- n_vehicles        distinct vehicle_keys (mart_vehicle_recidivism) in those cases.
 -- roles / names_seen distinct roles / full names typed, sorted.
-with persons as (
+--
+-- A row depends only on the person's cases (and their vehicles): an incremental build
+-- rebuilds the touched people (int_touched_offenders, macros/changed_cases.sql).
+with everyone as (
     select case_person_id, case_id, cnic, full_name, role, custody_status
     from {{ ref('int_case_persons_cnic') }}
     where is_live and cnic is not null
 ),
 
+persons as (
+    select * from everyone
+    {% if is_incremental() %}
+    where {{ in_touched_offenders(offender_key('cnic')) }}
+    {% endif %}
+),
+
 person_cases as (
     select distinct cnic, case_id from persons
+),
+
+everyone_cases as (
+    select distinct cnic, case_id from everyone
 ),
 
 case_facts as (
@@ -46,7 +63,7 @@ typed as (
 co_offenders as (
     select a.cnic, count(distinct b.cnic) as n_co_offenders
     from person_cases as a
-    inner join person_cases as b
+    inner join everyone_cases as b
         on b.case_id = a.case_id
        and b.cnic <> a.cnic
     group by a.cnic

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('int_touched_vehicles') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('vehicles') }}") }}
+
 -- One row per resolved vehicle (a connected component of live case vehicles sharing a
 -- normalised chassis, engine or registration number; see int_vehicle_components).
 -- chassis_no / engine_no / registration_no: the normalised number most frequent among the
@@ -8,8 +11,13 @@
 -- has_identity_conflict: two or more of either. The rule still makes them one vehicle
 -- (sameness is transitive): a registration shared by a car and a truck joins them. The flag
 -- says the evidence disagrees (plate reuse, a swapped engine, a mistyped number).
+-- A row depends only on the vehicle's rows: an incremental build rebuilds the touched
+-- vehicles (int_touched_vehicles, macros/changed_cases.sql).
 with rows_ as (
     select * from {{ ref('mart_vehicle_recidivism') }}
+    {% if is_incremental() %}
+    where {{ in_touched_vehicles('vehicle_key') }}
+    {% endif %}
 ),
 
 {% for kind in ['chassis', 'engine', 'registration'] %}

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_offenders') }}
 {{ config(materialized='incremental', pre_hook="{{ delete_changed_case_persons() }}") }}
 
 -- One row per live person on a live case: who was in which case, in what role, with the
@@ -6,8 +7,9 @@
 --
 -- Case-scoped (macros/changed_cases.sql), with one reach beyond the case: is_repeat_appearance
 -- looks at every case of the person. So an incremental build rebuilds the changed cases and
--- every person they name, as they were and as they are (the pre-hook deletes those rows; the
--- rows of a person no longer in the table are the ones to insert again).
+-- every person they touch, as they were and as they are (int_touched_offenders; the pre-hook
+-- deletes those rows; the rows of a person no longer in the table are the ones to insert
+-- again).
 with persons as (
     select p.*, {{ offender_key("p.cnic") }} as offender_key
     from {{ ref('int_case_persons_cnic') }} as p

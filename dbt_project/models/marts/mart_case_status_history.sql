@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_recorded_case_versions() }}") }}
+
 -- One row per version of a live case's adjudication state (case_id x valid_from), from the
 -- snapshot snapshots.snap_case_status (see its description for how versions arise).
 -- The snapshot keeps one row per recorded change (older warehouses also hold rows for
@@ -13,7 +16,8 @@
 -- recursive walk, one step per version). valid_to: the next version's valid_from; NULL
 -- for the current version. valid_from_date / valid_to_date are the PKT dates. Versions
 -- during which the case was soft-deleted are left out (only live rows count), as are
--- cases that are deleted now.
+-- cases that are deleted now. An incremental build rebuilds the cases whose snapshot rows it
+-- wrote and the changed cases (macros/changed_cases.sql).
 with recursive snap as (
     select
         case_id,
@@ -33,6 +37,9 @@ with recursive snap as (
             else 0
         end                                                              as starts_version
     from {{ ref('snap_case_status') }}
+    {% if is_incremental() %}
+    where {{ in_recorded_case_versions('case_id') }}
+    {% endif %}
     window w as (partition by case_id order by dbt_valid_from)
 ),
 

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_vehicles') }}
 {{ config(materialized='incremental', pre_hook="{{ delete_changed_vehicles() }}") }}
 
 -- One row per live case vehicle of a live case: which resolved vehicle it is and how often
@@ -23,8 +24,9 @@
 -- Every column of a row depends only on the rows of its vehicle (a shared identifier links
 -- rows into one vehicle, so the chassis, engine and registration partitions lie inside it).
 -- An incremental build (macros/changed_cases.sql) rebuilds the vehicles the changed cases
--- touch, as they were and as they are now (a merge, a split); the rows of the vehicles no
--- longer in the table are the ones to insert again, every row of such a vehicle with them.
+-- touch, as they were and as they are now (a merge, a split: int_touched_vehicles); the rows
+-- of the vehicles no longer in the table are the ones to insert again, every row of such a
+-- vehicle with them.
 with all_vehicles as (
     select
         i.*,

@@ -2,12 +2,48 @@
 -- every case_id the loads since the last successful build recorded, as it was and as it is,
 -- and the cases of every officer whose officer row or postings changed. NULL stands for the
 -- child rows whose case_id cannot be parsed. Parsed as staging parses case ids.
+--
+-- A build for a later refresh date than the last successful one (vars refresh_date and
+-- built_refresh_date, antismuggling.changes) also rebuilds every case with a date typed
+-- between the two (and a day after: what the plausible range admits, macros/parsing.sql),
+-- on the case or a row of it, or on an officer's row or posting: those dates may have
+-- become plausible since, though their rows did not change.
+{%- set date_window = var('built_refresh_date', none) is not none
+        and var('built_refresh_date') < refresh_date().isoformat() %}
+{%- set timestamps = ['created_at', 'updated_at', 'deleted_at'] %}
+{%- set case_tables = {
+    'cases': timestamps + ['seizure_at'], 'seizure_items': timestamps, 'case_vehicles': timestamps,
+    'case_persons': timestamps, 'case_officers': timestamps} %}
+{%- set case_dates = {'cases': ['adjudicated_on'], 'case_persons': ['date_of_birth']} %}
+{%- set officer_tables = {'officers': timestamps, 'officer_postings': ['created_at', 'updated_at']} %}
+{%- set officer_dates = {'officer_postings': ['posted_from', 'posted_to']} %}
+
 with changed as (
     select kind, key from {{ source('raw', 'changed_keys') }}
 ),
 
+{% if date_window %}
+date_window as (
+    select date '{{ var("built_refresh_date") }}' as window_from, {{ refresh_date_pkt() }} + 1 as window_to
+),
+
+dated_officers as (
+    {%- for table, columns in officer_tables.items() %}
+    select {{ parse_int('officer_id') }} as officer_id
+    {{ typed_in_date_window(table, columns, officer_dates.get(table, [])) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+{% endif %}
+
 changed_officers as (
     select {{ parse_int('key') }} as officer_id from changed where kind = 'officer'
+    {% if date_window %}
+    union all
+    select officer_id from dated_officers
+    {% endif %}
 )
 
 select distinct case_id
@@ -17,4 +53,11 @@ from (
     select {{ parse_int('case_id') }} as case_id
     from {{ source('raw', 'case_officers') }}
     where {{ parse_int('officer_id') }} in (select officer_id from changed_officers where officer_id is not null)
+    {%- if date_window %}
+    {%- for table, columns in case_tables.items() %}
+    union all
+    select {{ parse_int('case_id') }} as case_id
+    {{ typed_in_date_window(table, columns, case_dates.get(table, [])) }}
+    {%- endfor %}
+    {%- endif %}
 )

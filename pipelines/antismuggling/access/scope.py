@@ -50,7 +50,7 @@ READER_SCHEMAS = ("marts", "meta")
 FEEDS_SCHEMA = "feeds"
 
 # A data-quality row carries the formation and seizure date of its case (dbt attributes it:
-# macro dq_case_sources). Snapshots published before that name only their source row, by table
+# int_dq_checks.case_id). Snapshots published before that name only their source row, by table
 # and primary key; these source tables' keys are the keys of mart rows that carry the
 # formation and seizure date of the case.
 DQ_ATTRIBUTION = (

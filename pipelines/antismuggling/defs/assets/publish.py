@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from antismuggling import changes
 from antismuggling.build_inputs import DIGEST_KEY, input_digest
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.ingest import connect_warehouse
@@ -55,5 +56,5 @@ def _load_summary(con) -> dict[str, object]:
     return {
         "refresh_mode": mode,
         "source_watermark": latest.isoformat() if latest else None,
-        DIGEST_KEY: input_digest(con),
+        DIGEST_KEY: input_digest(con, changes.built_refresh_date(con)),
     }

@@ -1,5 +1,6 @@
 """The dbt models: staging, intermediate rules and the marts."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,14 +57,15 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with refresh_lock(settings):
             # the case-scoped models rebuild only the cases changed since the last build
             # (antismuggling.changes), unless something no case key reaches changed
-            everything, through_seq = changes.pending_build(settings.warehouse_path)
-            mode = changes.EVERYTHING if everything else changes.CHANGED_CASES
-            context.log.info("building %s", mode)
-            args = ["build", "--full-refresh"] if everything else ["build"]
+            pending = changes.pending_build(settings.warehouse_path)
+            mode = changes.EVERYTHING if pending.everything else changes.CHANGED_CASES
+            context.log.info("building %s for %s", mode, pending.refresh_date)
+            args = ["build", "--vars", json.dumps(pending.dbt_vars())]
+            args += ["--full-refresh"] if pending.everything else []
             target = dbt_target_path(settings, context.run.run_id)
             yield from dbt.cli(args, context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
             if not context.is_subset:  # a subset leaves the other models' changes to take in
-                changes.mark_built(settings.warehouse_path, through_seq, mode)
+                changes.mark_built(settings.warehouse_path, pending, mode)
 
     return warehouse_models

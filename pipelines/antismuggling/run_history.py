@@ -1,0 +1,76 @@
+"""Dagster's run history, kept in the same SQLite files, written without reopening them per event.
+
+Dagster's SQLite event log opens a new engine and connection for every event it stores and
+closes them again, and each close of a WAL database checkpoints it: a dbt build of 280 nodes
+stores ~1,000 events, and this took ~10 s of a 10k-case refresh, while dbt waited on the pipe
+Dagster was not reading. Here each shard keeps one engine whose connections stay open, and
+commits do not wait for the disk (``synchronous=NORMAL``: in WAL mode the file stays
+consistent; a power cut may lose the last events, never corrupt the history).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy.engine import Connection, Engine
+
+# a process reading many runs (the Dagster UI) keeps only the most recently used shards open
+OPEN_SHARDS = 8
+
+
+class PooledSqliteEventLogStorage(SqliteEventLogStorage):
+    """``SqliteEventLogStorage`` (same files, same layout, readable by stock Dagster) with one
+    pooled engine per shard."""
+
+    def __init__(self, base_dir: str, inst_data: Any = None):
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        super().__init__(base_dir, inst_data=inst_data)
+
+    @classmethod
+    def from_config_value(cls, inst_data: Any, config_value: Mapping[str, Any]) -> PooledSqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def _engine(self, shard: str) -> Engine:
+        engine = self._engines.get(shard)
+        if engine is not None:
+            self._engines.move_to_end(shard)
+            return engine
+        engine = sa.create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        sa.event.listen(engine, "connect", _commit_without_fsync)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        self._engines[shard] = engine
+        while len(self._engines) > OPEN_SHARDS:
+            _, oldest = self._engines.popitem(last=False)
+            oldest.dispose()
+        return engine
+
+    def dispose(self) -> None:
+        super().dispose()
+        with self._db_lock:
+            while self._engines:
+                self._engines.popitem()[1].dispose()
+
+
+def _commit_without_fsync(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
