@@ -243,6 +243,21 @@ def test_vehicles_merged_by_a_changed_case_rebuild_the_people_of_unchanged_cases
     assert query(warehouse, "select vehicle_key, n_cases from feeds.feed_ntc_vehicles") == [
         {"vehicle_key": "V1", "n_cases": 3}]
 
+    # that build succeeded: the next forgets what it touched (change numbers never repeat)
+    pending = changes.pending_build(warehouse)
+    changes.mark_built(warehouse, pending, changes.CHANGED_CASES)
+    con = duckdb.connect(str(warehouse))
+    try:
+        seq = changes._next_seq(con)
+        con.execute(f"insert into {changes.CHANGED_KEYS} values (?, 'case', '1', 'cases', now()::timestamp)", [seq])
+    finally:
+        con.close()
+    assert seq > pending.through_seq
+    run_dbt(warehouse, PERSON_AND_VEHICLE_MODELS)
+    for touched in ("int_touched_vehicles", "int_touched_offenders"):
+        assert {r["through_seq"] for r in query(warehouse, f"select through_seq from intermediate.{touched}")} == {seq}
+    assert _tables(warehouse) == _tables(rebuilt)
+
 
 def test_a_build_stopped_after_the_vehicle_mart_leaves_the_next_what_the_mart_held(tmp_path):
     """A build that rebuilt mart_vehicle_recidivism and stopped before the dimensions (a failed
@@ -269,24 +284,30 @@ def _dated(warehouse, *, refresh_date: str, built_refresh_date: str | None = Non
     return query(warehouse, "select case_id, seizure_date from marts.fct_cases order by case_id")
 
 
-def test_a_later_refresh_date_rebuilds_the_unchanged_cases_whose_dates_it_makes_plausible(tmp_path):
+def test_another_refresh_date_rebuilds_the_unchanged_cases_whose_dates_it_makes_plausible(tmp_path):
     """Case 2's seizure is typed for 3 June. Built on 1 June, that is after tomorrow, so no
     plausible date; built on 3 June with nothing changed, it is, as a build from nothing
-    says."""
+    says; built on 1 June again (a clock set back), it is not. Case 1's updated_at is the
+    last hours DuckDB's timestamps hold: looking for dates near the refresh date must not
+    overflow on it."""
     stamp = "2026-05-30T08:00:00Z"
     raw = {
         "cases": [{"case_id": str(i), "case_no": f"C-{i}", "formation_code": "F1", "status": "REGISTERED",
-                   "seizure_at": at, "created_at": stamp, "updated_at": stamp}
-                  for i, at in ((1, "2026-05-30T08:00:00Z"), (2, "2026-06-03T08:00:00Z"))],
+                   "seizure_at": at, "created_at": stamp, "updated_at": updated}
+                  for i, at, updated in ((1, "2026-05-30T08:00:00Z", "294247-01-10 03:00:00"),
+                                         (2, "2026-06-03T08:00:00Z", stamp))],
         "formations": [{"formation_code": "F1", "name": "One", "kind": "DIRECTORATE"}],
     }
     warehouse = make_warehouse(tmp_path / "incremental", raw)
     assert [r["seizure_date"] for r in _dated(warehouse, refresh_date="2026-06-01")] == [date(2026, 5, 30), None]
-    con = duckdb.connect(str(warehouse))
-    try:  # the next load changed nothing
-        con.execute(f"delete from {changes.CHANGED_KEYS}")
-    finally:
-        con.close()
-    later = _dated(warehouse, refresh_date="2026-06-03", built_refresh_date="2026-06-01")
-    assert later == _dated(make_warehouse(tmp_path / "rebuilt", raw), refresh_date="2026-06-03")
-    assert [r["seizure_date"] for r in later] == [date(2026, 5, 30), date(2026, 6, 3)]
+    built = "2026-06-01"
+    for day, seized in (("2026-06-03", date(2026, 6, 3)), ("2026-06-01", None)):
+        con = duckdb.connect(str(warehouse))
+        try:  # the next load changed nothing
+            con.execute(f"delete from {changes.CHANGED_KEYS}")
+        finally:
+            con.close()
+        incremental = _dated(warehouse, refresh_date=day, built_refresh_date=built)
+        assert incremental == _dated(make_warehouse(tmp_path / f"rebuilt-{day}", raw), refresh_date=day)
+        assert [r["seizure_date"] for r in incremental] == [date(2026, 5, 30), seized]
+        built = day

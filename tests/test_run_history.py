@@ -3,7 +3,11 @@ between events, and what it writes is what Dagster's own SQLite event log reads.
 
 from __future__ import annotations
 
+import logging
+import time
+
 import dagster as dg
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from antismuggling.config import load_settings
@@ -37,3 +41,28 @@ def test_runs_recorded_through_the_pooled_event_log_read_back_in_dagsters_own(tm
         assert latest.asset_materialization.metadata["n"].value == 3
     finally:
         stock.dispose()
+
+
+def test_a_run_written_by_one_process_is_followed_live_by_another(tmp_path):
+    """A writer keeps its connection open, so its commits land in the write-ahead log alone: a
+    reader watching the run (as the Dagster UI does) must see each event as it is stored."""
+    writer = PooledSqliteEventLogStorage(str(tmp_path))
+    reader = PooledSqliteEventLogStorage(str(tmp_path))
+    seen: list[str] = []
+    try:
+        writer.store_event(_message("run-1", "first"))
+        reader.watch("run-1", None, lambda entry, _cursor: seen.append(entry.user_message))
+        for text in ("second", "third"):
+            writer.store_event(_message("run-1", text))
+            deadline = time.monotonic() + 10
+            while text not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert text in seen, f"the watcher did not see {text!r}: {seen}"
+        assert (tmp_path / "run-1.db-wal").exists()  # the commits went to the log, the file stayed open
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def _message(run_id: str, text: str) -> EventLogEntry:
+    return EventLogEntry(error_info=None, level=logging.INFO, user_message=text, run_id=run_id, timestamp=time.time())

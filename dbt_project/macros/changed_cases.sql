@@ -24,17 +24,18 @@
          and exists (select 1 from {{ ref('stg_changed_cases') }} where case_id is null)))
 {%- endmacro %}
 
-{#- The rows of raw `table` with a timestamp (as UTC, on its PKT date) or a date typed
-    between window_from and window_to (of the CTE date_window: stg_changed_cases). -#}
-{% macro typed_in_date_window(table, timestamp_columns, date_columns) -%}
+{#- The rows of raw `table` with a timestamp (on its PKT date) or a date typed from
+    `first_day` to `last_day` (Python dates; stg_changed_cases). -#}
+{% macro typed_in_date_window(table, timestamp_columns, date_columns, first_day, last_day) -%}
     {%- set conditions = [] -%}
     {%- for col in timestamp_columns -%}
-        {%- do conditions.append(pkt_date(read_utc_timestamp(col)) ~ ' between window_from and window_to') -%}
+        {%- do conditions.append(is_utc_timestamp_on_pkt_days(read_utc_timestamp(col), first_day, last_day)) -%}
     {%- endfor -%}
     {%- for col in date_columns -%}
-        {%- do conditions.append(read_date(col) ~ ' between window_from and window_to') -%}
+        {%- do conditions.append(read_date(col) ~ " between date '" ~ first_day.isoformat() ~ "' and date '"
+                                 ~ last_day.isoformat() ~ "'") -%}
     {%- endfor -%}
-    from {{ source('raw', table) }} cross join date_window
+    from {{ source('raw', table) }}
     where {{ conditions | join('\n       or ') }}
 {%- endmacro %}
 

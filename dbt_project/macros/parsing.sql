@@ -68,9 +68,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The range as text for data-quality details: `1947-01-01 .. 2026-12-03`. -#}
+{#- The range as text for data-quality details, `1947-01-01 .. the day after the refresh`:
+    the moving end is named, not dated, so the detail of an issue stays the same from one
+    refresh date to the next (an incremental build does not check unchanged rows again). -#}
 {% macro plausible_date_range_text(kind='event') -%}
-    {%- set r = plausible_date_range(kind) -%}{{ r.earliest.isoformat() }} .. {{ r.latest.isoformat() }}
+    {%- set r = plausible_date_range(kind) -%}
+    {{- r.earliest.isoformat() }} .. {{ 'the day after the refresh' if kind == 'event' else 'the refresh date' -}}
 {%- endmacro %}
 
 {#- A DATE within the plausible range (NULL stays NULL). -#}
@@ -79,15 +82,20 @@
     ({{ d }} between date '{{ r.earliest.isoformat() }}' and date '{{ r.latest.isoformat() }}')
 {%- endmacro %}
 
-{#- A UTC TIMESTAMP whose PKT date is within the plausible range: from 00:00 PKT on the
-    earliest day to the last microsecond of the latest. The bounds are turned into UTC
-    instants here, so nothing is added to the value itself (adding 5 hours to a year 294247
-    timestamp would overflow), and `ts` is written once (it is often a parse of text). -#}
+{#- A UTC TIMESTAMP whose PKT date is within the plausible range. -#}
 {% macro is_plausible_utc_timestamp(ts, kind='event') -%}
     {%- set r = plausible_date_range(kind) -%}
+    {{ is_utc_timestamp_on_pkt_days(ts, r.earliest, r.latest) }}
+{%- endmacro %}
+
+{#- A UTC TIMESTAMP whose PKT date is from `first_day` to `last_day` (Python dates): from
+    00:00 PKT on the first to the last microsecond of the last. The bounds are turned into
+    UTC instants here, so nothing is added to the value itself (adding 5 hours to a year
+    294247 timestamp would overflow), and `ts` is written once (it is often a parse of text). -#}
+{% macro is_utc_timestamp_on_pkt_days(ts, first_day, last_day) -%}
     {%- set offset = modules.datetime.timedelta(hours=pkt_offset_hours() | int) -%}
-    {%- set first_instant = modules.datetime.datetime.combine(r.earliest, modules.datetime.time()) - offset -%}
-    {%- set last_instant = modules.datetime.datetime.combine(r.latest, modules.datetime.time.max) - offset -%}
+    {%- set first_instant = modules.datetime.datetime.combine(first_day, modules.datetime.time()) - offset -%}
+    {%- set last_instant = modules.datetime.datetime.combine(last_day, modules.datetime.time.max) - offset -%}
     ({{ ts }} between timestamp '{{ first_instant.isoformat(' ') }}' and timestamp '{{ last_instant.isoformat(' ') }}')
 {%- endmacro %}
 

@@ -56,6 +56,7 @@ create table if not exists {CHANGED_KEYS} (
 );
 create table if not exists {BUILD_STATE} (code_stamp varchar, mode varchar, built_at timestamp);
 alter table {BUILD_STATE} add column if not exists refresh_date date;
+alter table {BUILD_STATE} add column if not exists through_seq bigint;
 """
 
 
@@ -64,7 +65,12 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _next_seq(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute(f"select coalesce(max(seq), 0) + 1 from {CHANGED_KEYS}").fetchone()[0]
+    """Never a number used before, though a successful build clears the records: what dbt
+    keeps until a build succeeds is marked with the last one it took in (int_touched_*)."""
+    return con.execute(
+        f"select greatest((select coalesce(max(seq), 0) from {CHANGED_KEYS}),"
+        f" (select coalesce(max(through_seq), 0) from {BUILD_STATE})) + 1"
+    ).fetchone()[0]
 
 
 def record_all(con: duckdb.DuckDBPyConnection, source_table: str) -> None:
@@ -157,8 +163,9 @@ def mark_built(warehouse_path: Path, pending: PendingBuild, mode: str) -> None:
         con.execute(f"delete from {CHANGED_KEYS} where seq <= ?", [pending.through_seq])
         con.execute(f"delete from {BUILD_STATE}")
         con.execute(
-            f"insert into {BUILD_STATE} (code_stamp, mode, built_at, refresh_date) values (?, ?, now()::timestamp, ?)",
-            [code_stamp(), mode, pending.refresh_date],
+            f"insert into {BUILD_STATE} (code_stamp, mode, built_at, refresh_date, through_seq)"
+            " values (?, ?, now()::timestamp, ?, ?)",
+            [code_stamp(), mode, pending.refresh_date, pending.through_seq],
         )
         con.execute("commit")
     finally:

@@ -97,12 +97,12 @@ def _record(settings: Settings, started: datetime, seconds: float, full: bool, o
     """One line per refresh, appended: when, how long, and what came of it."""
     if outcome is None:
         result = "error"
-    elif outcome.up_to_date is not None:
-        result = "unchanged"
-    elif outcome.success:
-        result = "published"
-    else:
+    elif not outcome.success:
         result = "failed"
+    elif outcome.published is not None:
+        result = "published"
+    else:  # nothing new: said so before Dagster started, or by the load
+        result = "unchanged"
     entry = {
         "started_at": started.isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),

@@ -5,7 +5,9 @@ closes them again, and each close of a WAL database checkpoints it: a dbt build 
 stores ~1,000 events, and this took ~10 s of a 10k-case refresh, while dbt waited on the pipe
 Dagster was not reading. Here each shard keeps one engine whose connections stay open, and
 commits do not wait for the disk (``synchronous=NORMAL``: in WAL mode the file stays
-consistent; a power cut may lose the last events, never corrupt the history).
+consistent; a power cut may lose the last events, never corrupt the history). With the
+connection open, a commit writes only the shard's write-ahead log until a checkpoint, so a
+process following a run (the Dagster UI) watches that file too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SqliteEventLogStorage, SqliteEventLogStorageWatchdog,
+)
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy.engine import Connection, Engine
+from watchdog.observers import Observer
 
 # a process reading many runs (the Dagster UI) keeps only the most recently used shards open
 OPEN_SHARDS = 8
@@ -63,11 +68,36 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             oldest.dispose()
         return engine
 
+    def watch(self, run_id: str, cursor: str | None, callback) -> None:
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+        watchdog = _ShardWatchdog(self, run_id, callback, cursor)
+        self._watchers[run_id][callback] = (watchdog, self._obs.schedule(watchdog, self._base_dir, recursive=True))
+
+    def wipe(self) -> None:
+        self._close_engines()  # the files go: no connection may write to them after
+        super().wipe()
+
     def dispose(self) -> None:
         super().dispose()
+        self._close_engines()
+
+    def _close_engines(self) -> None:
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+
+class _ShardWatchdog(SqliteEventLogStorageWatchdog):
+    """Dagster's watcher of a run's shard, woken by its write-ahead log as well."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._patterns = [self._log_path, f"{self._log_path}-wal"]
+
+    def on_modified(self, event) -> None:
+        self._process_log()
 
 
 def _commit_without_fsync(dbapi_connection, _record) -> None:

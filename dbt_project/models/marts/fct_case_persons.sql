@@ -16,6 +16,7 @@ with persons as (
     where p.is_live
     {% if is_incremental() %}
     and ({{ in_changed_cases('p.case_id') }}
+         or exists (select 1 from {{ ref('int_touched_offenders') }} where everything)
          or {{ offender_key("p.cnic") }} in (
              select {{ offender_key("cnic") }} from {{ ref('int_case_persons_cnic') }} where cnic is not null
              except

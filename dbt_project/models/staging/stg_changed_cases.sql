@@ -3,13 +3,18 @@
 -- and the cases of every officer whose officer row or postings changed. NULL stands for the
 -- child rows whose case_id cannot be parsed. Parsed as staging parses case ids.
 --
--- A build for a later refresh date than the last successful one (vars refresh_date and
+-- A build for another refresh date than the last successful one (vars refresh_date and
 -- built_refresh_date, antismuggling.changes) also rebuilds every case with a date typed
--- between the two (and a day after: what the plausible range admits, macros/parsing.sql),
--- on the case or a row of it, or on an officer's row or posting: those dates may have
--- become plausible since, though their rows did not change.
-{%- set date_window = var('built_refresh_date', none) is not none
-        and var('built_refresh_date') < refresh_date().isoformat() %}
+-- from the earlier of the two to a day after the later (what the plausible range admits,
+-- macros/parsing.sql), on the case or a row of it, or on an officer's row or posting: those
+-- dates may have become plausible since (or, the clock set back, no longer be), though their
+-- rows did not change.
+{%- set built = var('built_refresh_date', none) %}
+{%- set date_window = built is not none and built != refresh_date().isoformat() %}
+{%- if date_window %}
+    {%- set dates = [modules.datetime.date.fromisoformat(built), refresh_date()] | sort %}
+    {%- set first_day, last_day = dates[0], dates[1] + modules.datetime.timedelta(days=1) %}
+{%- endif %}
 {%- set timestamps = ['created_at', 'updated_at', 'deleted_at'] %}
 {%- set case_tables = {
     'cases': timestamps + ['seizure_at'], 'seizure_items': timestamps, 'case_vehicles': timestamps,
@@ -23,14 +28,10 @@ with changed as (
 ),
 
 {% if date_window %}
-date_window as (
-    select date '{{ var("built_refresh_date") }}' as window_from, {{ refresh_date_pkt() }} + 1 as window_to
-),
-
 dated_officers as (
     {%- for table, columns in officer_tables.items() %}
     select {{ parse_int('officer_id') }} as officer_id
-    {{ typed_in_date_window(table, columns, officer_dates.get(table, [])) }}
+    {{ typed_in_date_window(table, columns, officer_dates.get(table, []), first_day, last_day) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -57,7 +58,7 @@ from (
     {%- for table, columns in case_tables.items() %}
     union all
     select {{ parse_int('case_id') }} as case_id
-    {{ typed_in_date_window(table, columns, case_dates.get(table, [])) }}
+    {{ typed_in_date_window(table, columns, case_dates.get(table, []), first_day, last_day) }}
     {%- endfor %}
     {%- endif %}
 )
