@@ -126,30 +126,12 @@
 
 {#- Pre-hook of a model whose rows depend only on the rows of their vehicle (person) and, with
     `and_changed_cases`, of their case: it deletes the rows of the touched ones (and of the
-    changed cases); the model inserts them again from the same select, restricted alike. -#}
+    changed cases); the model inserts them again from the same select, restricted alike
+    (mart_vehicle_recidivism and fct_case_persons: the rows then missing from the table). -#}
 {% macro delete_touched(kind, and_changed_cases=false) -%}
     {% if is_incremental() %}
         delete from {{ this }}
         where {{ in_touched_vehicles('vehicle_key') if kind == 'vehicles' else in_touched_offenders('offender_key') }}
         {% if and_changed_cases %} or {{ in_changed_cases('case_id') }} {% endif %}
-    {% endif %}
-{%- endmacro %}
-
-{#- fct_case_persons: is_repeat_appearance compares every case of the person, so it rebuilds
-    the changed cases and every touched person; the model inserts again the rows of the
-    changed cases and of the people then missing from the table. -#}
-{% macro delete_changed_case_persons() -%}
-    {% if is_incremental() %}
-        delete from {{ this }}
-        where {{ in_changed_cases('case_id') }} or {{ in_touched_offenders('offender_key') }}
-    {% endif %}
-{%- endmacro %}
-
-{#- mart_vehicle_recidivism: a row depends on every row of its vehicle, so it rebuilds the
-    touched vehicles whole (int_touched_vehicles: as stored and as now: a merge, a split);
-    the model inserts again every vehicle with a row then missing from the table. -#}
-{% macro delete_changed_vehicles() -%}
-    {% if is_incremental() %}
-        delete from {{ this }} where {{ in_touched_vehicles('vehicle_key') }}
     {% endif %}
 {%- endmacro %}

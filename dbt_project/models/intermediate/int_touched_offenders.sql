@@ -22,9 +22,7 @@ from (
     where {{ in_changed_cases('case_id') }} and cnic is not null
     union all
     select {{ offender_key('cnic') }} from {{ ref('int_case_persons_cnic') }}
-    where cnic is not null
-      and (case_id in (select case_id from {{ ref('int_touched_vehicles') }})
-           or exists (select 1 from {{ ref('int_touched_vehicles') }} where everything))
+    where cnic is not null and {{ in_touched('case_id', 'int_touched_vehicles', 'case_id') }}
 )
 where offender_key is not null
 {% elif is_incremental() %}

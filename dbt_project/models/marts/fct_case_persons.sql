@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_case_persons() }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders', and_changed_cases=true) }}") }}
 
 -- One row per live person on a live case: who was in which case, in what role, with the
 -- CNIC resolved by the contract's rule (NULL unless valid) and the offender it resolves to.
