@@ -17,7 +17,7 @@ import pytest
 from antismuggling import changes
 from antismuggling.ingest import load_operational_store
 from antismuggling.store.generate import generate_store
-from dbt_helpers import DbtBuildError, make_warehouse, query, run_dbt, write_raw
+from dbt_helpers import DbtBuildError, make_warehouse, query, run_dbt, shared_hs_rows, write_raw
 
 EDITED_AT = "2026-12-03T09:00:00Z"  # after everything the generated store holds
 
@@ -103,6 +103,8 @@ def test_a_posting_corrected_records_its_officer_and_a_formation_edit_records_al
     assert _recorded(warehouse, before) == {("all", None, "formations")}
     pending = changes.pending_build(warehouse, refresh_date=date(2026, 12, 3))
     assert pending.everything  # a formation edit reaches every case: rebuild everything
+    # a build of everything follows no earlier date, and passes the vars later builds of the day pass
+    assert pending.dbt_vars() == {"refresh_date": "2026-12-03", "built_refresh_date": "2026-12-03"}
     assert pending.through_seq == _last_seq(warehouse)
     changes.mark_built(warehouse, pending, changes.EVERYTHING)
     after = changes.pending_build(warehouse, refresh_date=date(2026, 12, 4))
@@ -311,3 +313,91 @@ def test_another_refresh_date_rebuilds_the_unchanged_cases_whose_dates_it_makes_
         assert incremental == _dated(make_warehouse(tmp_path / f"rebuilt-{day}", raw), refresh_date=day)
         assert [r["seizure_date"] for r in incremental] == [date(2026, 5, 30), seized]
         built = day
+
+
+AGGREGATE_MODELS = ["build", "--select", "+mart_hs_trends", "+mart_formation_accountability", "+mart_route_flows",
+                    "+feed_psw_indicators", "--exclude", "resource_type:test"]
+AGGREGATE_TABLES = ["marts.mart_hs_trends", "marts.mart_formation_accountability", "marts.mart_route_flows",
+                    "feeds.feed_psw_indicators"]
+
+
+def _aggregate_store(moved: bool = False, late_case: bool = False) -> dict[str, list[dict[str, str]]]:
+    """Cases 1-3 of F1 seize cigarettes (HS 2402) in January 2025, February 2025 and January
+    2026; ``moved``: case 2 was seized by F2 in January 2025, at another place; ``late_case``:
+    a case 4 of F2, typed late, seized in June 2023 (before any other)."""
+    stamp = "2026-01-10T08:00:00Z"
+    seized = {1: "2025-01-05T08:00:00Z", 2: "2025-02-05T08:00:00Z", 3: "2026-01-05T08:00:00Z",
+              4: "2023-06-05T08:00:00Z"}
+    formation = {1: "F1", 2: "F1", 3: "F1", 4: "F2"}
+    place = {i: "1" for i in seized}
+    if moved:
+        seized[2], formation[2], place[2] = "2025-01-20T08:00:00Z", "F2", "2"
+    ids = (1, 2, 3, 4) if late_case else (1, 2, 3)
+    cases = [{"case_id": str(i), "case_no": f"C-{i}", "formation_code": formation[i], "status": "SEIZED",
+              "seizure_at": seized[i], "seizure_location_id": place[i], "origin_location_id": "3",
+              "created_at": stamp, "updated_at": stamp} for i in ids]
+    items = [{"item_id": str(i), "case_id": str(i), "hs_code": "2402.20", "description": "cigarettes",
+              "quantity": "10", "unit": "KG", "value_pkr": str(1000 * i), "created_at": stamp, "updated_at": stamp}
+             for i in ids]
+    formations = [{"formation_code": f, "name": f, "kind": "DIRECTORATE"} for f in ("F1", "F2")]
+    return {"cases": cases, "seizure_items": items, "formations": formations}
+
+
+def _record_cases(warehouse, *case_ids: int) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(f"delete from {changes.CHANGED_KEYS}")
+        for case_id in case_ids:
+            con.execute(f"insert into {changes.CHANGED_KEYS} values (1, 'case', ?, 'cases', now()::timestamp)",
+                        [str(case_id)])
+    finally:
+        con.close()
+
+
+def _aggregates(warehouse) -> dict[str, list[dict]]:
+    return {t: query(warehouse, f"select * from {t} order by all") for t in AGGREGATE_TABLES}
+
+
+def test_a_case_moved_in_a_build_stopped_after_the_facts_leaves_its_old_groups_to_the_next(tmp_path):
+    """Case 2 moves to another formation, month and place; the build that takes it in stops
+    after fct_cases. The aggregate marts rebuild by group (macros/touched_groups.sql): the
+    next build must still rebuild the groups case 2 left, which fct_cases no longer shows."""
+    hs = shared_hs_rows(["2402", "240220"])
+    warehouse = make_warehouse(tmp_path / "incremental", _aggregate_store(), hs_reference=hs)
+    run_dbt(warehouse, AGGREGATE_MODELS)
+    moved = _aggregate_store(moved=True)
+    write_raw(warehouse, moved, hs)
+    _record_cases(warehouse, 2)
+    run_dbt(warehouse, ["build", "--select", "+fct_cases", "+fct_seizure_items", "+feed__item_facts",
+                        "--exclude", "resource_type:test"])
+    run_dbt(warehouse, AGGREGATE_MODELS)
+
+    rebuilt = make_warehouse(tmp_path / "rebuilt", moved, hs_reference=hs)
+    run_dbt(rebuilt, AGGREGATE_MODELS)
+    assert _aggregates(warehouse) == _aggregates(rebuilt)
+    assert query(warehouse, "select formation_code, seizure_month, n_cases from marts.mart_formation_accountability"
+                            " order by all") == [
+        {"formation_code": "F1", "seizure_month": date(2025, 1, 1), "n_cases": 1},
+        {"formation_code": "F1", "seizure_month": date(2026, 1, 1), "n_cases": 1},
+        {"formation_code": "F2", "seizure_month": date(2025, 1, 1), "n_cases": 1}]
+
+
+def test_a_case_before_the_first_month_gives_unchanged_groups_a_last_year(tmp_path):
+    """A late case of June 2023 moves the warehouse's first month back: January 2025's
+    cigarettes in F1, a group no case of which changed, now have a known last year (0, not
+    NULL): mart_hs_trends rebuilds whole when the first month moves."""
+    hs = shared_hs_rows(["2402", "240220"])
+    warehouse = make_warehouse(tmp_path / "incremental", _aggregate_store(), hs_reference=hs)
+    run_dbt(warehouse, AGGREGATE_MODELS)
+    january = ("select value_pkr_last_year from marts.mart_hs_trends where formation_code = 'F1'"
+               " and seizure_month = date '2025-01-01' and hs_level = 'heading'")
+    assert query(warehouse, january) == [{"value_pkr_last_year": None}]
+
+    late = _aggregate_store(late_case=True)
+    write_raw(warehouse, late, hs)
+    _record_cases(warehouse, 4)
+    run_dbt(warehouse, AGGREGATE_MODELS)
+    rebuilt = make_warehouse(tmp_path / "rebuilt", late, hs_reference=hs)
+    run_dbt(rebuilt, AGGREGATE_MODELS)
+    assert _aggregates(warehouse) == _aggregates(rebuilt)
+    assert query(warehouse, january) == [{"value_pkr_last_year": 0}]

@@ -16,12 +16,19 @@
   and restricts its driving rows with {% if is_incremental() %} where {{ in_changed_cases('x.case_id') }} {% endif %}.
   A child row whose case_id cannot be parsed (NULL) belongs to the NULL case, which is changed
   when any such row changed.
+
+  A changed officer or posting changes what the models reading officers or postings hold for
+  the officer's cases (int_case_officers, fct_officer_case_credits, the case_officers checks
+  of int_dq_checks), not the rest of those cases: those models pass through_officers=true to
+  rebuild them too; every other model rebuilds the cases whose own rows changed.
 -#}
-{% macro in_changed_cases(case_id) -%}
+{% macro in_changed_cases(case_id, through_officers=false) -%}
+    {%- set changed -%}
+        select case_id from {{ ref('stg_changed_cases') }} where {{ 'true' if through_officers else 'rows_changed' }}
+    {%- endset -%}
     (exists (select 1 from {{ source('raw', 'changed_keys') }} where kind = 'all')
-     or {{ case_id }} in (select case_id from {{ ref('stg_changed_cases') }} where case_id is not null)
-     or ({{ case_id }} is null
-         and exists (select 1 from {{ ref('stg_changed_cases') }} where case_id is null)))
+     or {{ case_id }} in ({{ changed }} and case_id is not null)
+     or ({{ case_id }} is null and exists ({{ changed }} and case_id is null)))
 {%- endmacro %}
 
 {#- The rows of raw `table` with a timestamp (on its PKT date) or a date typed from
@@ -39,15 +46,15 @@
     where {{ conditions | join('\n       or ') }}
 {%- endmacro %}
 
-{% macro delete_changed_cases() -%}
+{% macro delete_changed_cases(through_officers=false) -%}
     {% if is_incremental() %}
-        delete from {{ this }} where {{ in_changed_cases('case_id') }}
+        delete from {{ this }} where {{ in_changed_cases('case_id', through_officers) }}
     {% endif %}
 {%- endmacro %}
 
 {#- `and <case_id> in the changed cases` in an incremental build; nothing otherwise. -#}
-{% macro changed_cases_only(case_id) -%}
-    {% if is_incremental() %} and {{ in_changed_cases(case_id) }} {% endif %}
+{% macro changed_cases_only(case_id, through_officers=false) -%}
+    {% if is_incremental() %} and {{ in_changed_cases(case_id, through_officers) }} {% endif %}
 {%- endmacro %}
 
 {#- mart_case_status_history: the cases whose snapshot rows this build wrote (a new or closed
@@ -73,6 +80,7 @@
     {% if is_incremental() %}
         delete from {{ this }}
         where {{ in_changed_cases('case_id') }}
+           or (source_table = 'case_officers' and {{ in_changed_cases('case_id', through_officers=true) }})
            or source_table in ('officers', 'officer_postings', 'locations')
            or check_name = 'duplicate_case_no'
     {% endif %}

@@ -21,4 +21,4 @@ select
     upload_lag_days
 from marts.fct_cases
 where getvariable('changed_cases_only') is null
-   or case_id in (select case_id from staging.stg_changed_cases)
+   or case_id in (select case_id from staging.stg_changed_cases where rows_changed)

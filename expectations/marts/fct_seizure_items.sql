@@ -22,4 +22,4 @@ select
     is_notified_item
 from marts.fct_seizure_items
 where getvariable('changed_cases_only') is null
-   or case_id in (select case_id from staging.stg_changed_cases)
+   or case_id in (select case_id from staging.stg_changed_cases where rows_changed)

@@ -109,9 +109,12 @@ class PendingBuild:
     built_refresh_date: date | None  # the one the last successful build built for
 
     def dbt_vars(self) -> dict[str, str]:
-        """The two dates, as dbt's ``refresh_date`` and ``built_refresh_date`` vars."""
-        built = {"built_refresh_date": self.built_refresh_date.isoformat()} if self.built_refresh_date else {}
-        return {"refresh_date": self.refresh_date.isoformat(), **built}
+        """The two dates, as dbt's ``refresh_date`` and ``built_refresh_date`` vars. A build of
+        everything has no earlier build to follow: it passes its own date as both, so that
+        every build of a day passes the same vars and dbt's partial parsing holds (it parses
+        the whole project again when the vars change)."""
+        built = self.refresh_date if self.everything or self.built_refresh_date is None else self.built_refresh_date
+        return {"refresh_date": self.refresh_date.isoformat(), "built_refresh_date": built.isoformat()}
 
 
 def pkt_today() -> date:

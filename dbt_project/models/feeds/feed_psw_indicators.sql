@@ -1,3 +1,9 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_case_groups') }}
+-- depends_on: {{ ref('fct_cases') }}
+{{ config(materialized='incremental', on_schema_change='fail',
+          pre_hook="{{ delete_touched_case_groups(['seizure_month', 'seizure_location_id']) }}") }}
+
 -- Feed `psw` (Pakistan Single Window risk management), entity `indicators`, non-nominal:
 -- one row per seizure month x HS code (hs6, else the most specific known level) x origin
 -- country x seizure location, over the live items of live cases. Items without a known HS
@@ -5,11 +11,15 @@
 -- code the group follows from the code, so it splits nothing else. NULL in a key column means
 -- unknown (a case without a readable seizure date, an item without a known HS code, ...);
 -- NULLs group together. value_pkr and n_items add up to fct_seizure_items.
+-- Rebuilt by seizure month and location (macros/touched_groups.sql): a row's items share them.
 with facts as (
     select f.*, coalesce(p.n_offenders, 0) as n_offenders
     from {{ ref('feed__item_facts') }} as f
     left join {{ ref('feed__case_persons_summary') }} as p
         on p.case_id = f.case_id
+    {% if is_incremental() %}
+    where {{ in_touched_case_groups('f', ['seizure_month', 'seizure_location_id']) }}
+    {% endif %}
 ),
 
 -- a case's offenders count once per indicator row, however many items it has there

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases(through_officers=true) }}") }}
 
 -- Every case_officers row (deleted ones too) with its liveness and its officer.
 -- A live row whose key is incomplete (case_id, officer_id or role missing: SQLite allows it)
@@ -33,5 +33,5 @@ left join {{ ref('stg_cases') }} as parent_case
 left join officers as o
     on o.officer_id = child.officer_id
 {% if is_incremental() %}
-where {{ in_changed_cases('child.case_id') }}
+where {{ in_changed_cases('child.case_id', through_officers=true) }}
 {% endif %}

@@ -13,7 +13,8 @@
 -- case_id: the case the source row belongs to (as its own case_id says; NULL for officers,
 -- postings and locations). A check of a case's rows depends on those rows and on tables no
 -- case key reaches (macros/changed_cases.sql), so an incremental build checks the changed
--- cases again; duplicate_case_no (a case_no shared by several cases) and the checks of
+-- cases again (the case_officers rows also of the cases of changed officers: they read
+-- officers); duplicate_case_no (a case_no shared by several cases) and the checks of
 -- officers, postings and locations are run again over every row (delete_changed_dq_checks).
 
 with cases as (
@@ -57,7 +58,7 @@ persons as (
 ),
 
 case_officers as (
-    select * from {{ ref('int_case_officers') }} where not is_deleted {{ changed_cases_only('case_id') }}
+    select * from {{ ref('int_case_officers') }} where not is_deleted {{ changed_cases_only('case_id', through_officers=true) }}
 ),
 
 officers as (

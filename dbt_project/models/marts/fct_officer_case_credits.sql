@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+-- depends_on: {{ ref('int_touched_officer_months') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases(through_officers=true) }}") }}
 
 -- One row per live case and credited officer: the contract's "Officer credit", written once.
 --
@@ -28,7 +29,7 @@ with credited as (
     from {{ ref('int_case_officers') }}
     where is_in_marts
     {% if is_incremental() %}
-    and {{ in_changed_cases('case_id') }}
+    and {{ in_changed_cases('case_id', through_officers=true) }}
     {% endif %}
     group by case_id, officer_id
 ),

@@ -1,3 +1,7 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_case_groups') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched_case_groups(['seizure_month', 'formation_code']) }}") }}
+
 -- One row per seizing formation and seizure month (formation_code x seizure_month), over the
 -- live cases (fct_cases). formation_code is the case's seizing formation as typed (an
 -- unknown code is kept, and flagged in data_quality_issues); seizure_month is NULL for
@@ -10,6 +14,7 @@
 -- n_late_uploads          lag > 7 days (an unknown lag is not late; a negative lag, entry
 --                         before seizure, is flagged in data_quality_issues and not late).
 -- confiscation_rate       n_confiscated / n_adjudicated; NULL when none is adjudicated.
+-- Rebuilt by formation and month (macros/touched_groups.sql).
 select
     formation_code,
     seizure_month,
@@ -26,5 +31,8 @@ select
     count(*) filter (where adjudication_outcome = 'CONFISCATED')      as n_confiscated,
     count(*) filter (where adjudication_outcome = 'CONFISCATED')
         / nullif(count(*) filter (where is_adjudicated), 0)           as confiscation_rate
-from {{ ref('fct_cases') }}
+from {{ ref('fct_cases') }} as c
+{% if is_incremental() %}
+where {{ in_touched_case_groups('c', ['seizure_month', 'formation_code']) }}
+{% endif %}
 group by formation_code, seizure_month

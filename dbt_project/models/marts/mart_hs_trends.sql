@@ -1,3 +1,7 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_case_groups') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_hs_trend_groups() }}") }}
+
 -- One row per seizure month, seizing formation, HS level and code (seizure_month x
 -- formation_code x hs_level x hs_code), over the live items of live cases
 -- (fct_seizure_items).
@@ -20,10 +24,15 @@
 --                      NULL when value_pkr_last_year is NULL, 0 or negative.
 -- A code seized last year but not this year has no row this year (rows exist where
 -- something was seized).
+--
+-- Rebuilt by formation and month, with the month a year later (macros/touched_groups.sql).
 with items as (
     select seizure_month, formation_code, case_id, coalesce(value_pkr, 0) as value_pkr,
            hs_section, hs2, hs4, hs6
-    from {{ ref('fct_seizure_items') }}
+    from {{ ref('fct_seizure_items') }} as i
+    {% if is_incremental() %}
+    where {{ in_hs_trend_groups('i', hs_trend_source_groups()) }}
+    {% endif %}
 ),
 
 levels as (
@@ -104,3 +113,6 @@ from with_last_year as w
 left join descriptions as d
     on d.hs_level = w.hs_level
    and d.hs_code = w.hs_code
+{% if is_incremental() %}
+where {{ in_hs_trend_groups('w') }}
+{% endif %}

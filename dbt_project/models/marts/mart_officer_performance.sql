@@ -1,3 +1,7 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_officer_months') }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched_officer_months() }}") }}
+
 -- One row per officer and seizure month (officer_id x seizure_month), over
 -- fct_officer_case_credits (the contract's officer credit; see that model).
 --
@@ -8,8 +12,12 @@
 -- with the most value that month, then the most cases, then the smallest formation_code.
 -- n_formations says how many there were; fct_officer_case_credits has the per-case detail.
 -- seizure_month is NULL for cases whose seizure date is unknown.
+-- Rebuilt by officer and month (macros/touched_groups.sql).
 with credits as (
-    select * from {{ ref('fct_officer_case_credits') }}
+    select * from {{ ref('fct_officer_case_credits') }} as c
+    {% if is_incremental() %}
+    where {{ in_touched_officer_months('c') }}
+    {% endif %}
 ),
 
 by_formation as (

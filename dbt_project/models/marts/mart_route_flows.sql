@@ -1,3 +1,9 @@
+-- depends_on: {{ ref('stg_changed_cases') }}
+-- depends_on: {{ ref('int_touched_case_groups') }}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_touched_case_groups(['seizure_month', 'origin_location_id', 'seizure_location_id', 'destination_location_id']) }}") }}
+{% set route = ['seizure_month', 'origin_location_id', 'seizure_location_id', 'destination_location_id'] %}
+
 -- One row per seizure month and route (seizure_month x origin_location_id x
 -- seizure_location_id x destination_location_id), over the live cases (fct_cases). A
 -- location id is NULL where the case does not give it; NULLs group together. An id that
@@ -7,8 +13,13 @@
 -- top_hs2: the HS chapter with the largest summed item value_pkr (missing values 0) among
 -- the flow's live items with a known chapter; ties go to the chapter with more items, then
 -- the smallest code. NULL when no item of the flow has a known chapter.
+--
+-- Rebuilt by route and month (macros/touched_groups.sql).
 with cases as (
-    select * from {{ ref('fct_cases') }}
+    select * from {{ ref('fct_cases') }} as c
+    {% if is_incremental() %}
+    where {{ in_touched_case_groups('c', route) }}
+    {% endif %}
 ),
 
 flows as (

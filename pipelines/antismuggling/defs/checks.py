@@ -118,7 +118,7 @@ def mart_batch_scope(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> BatchSc
     those cases (the rest stand as validated when they were built)."""
     if not spec.case_scoped or changes.built_mode(con) != changes.CHANGED_CASES:
         return BatchScope(None, "whole mart")
-    n = con.execute("select count(*) from staging.stg_changed_cases").fetchone()[0]
+    n = con.execute("select count(*) from staging.stg_changed_cases where rows_changed").fetchone()[0]
     return BatchScope(None, f"the {n:,} cases the last build rebuilt (staging.stg_changed_cases)",
                       changed_cases_only=True)
 
