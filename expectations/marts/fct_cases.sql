@@ -1,6 +1,6 @@
 -- Batch of suite marts.fct_cases: every row of the built mart, the columns the suite checks.
--- When the DuckDB variable changed_cases_only is set (after a build that rebuilt only the
--- changed cases: antismuggling.changes), only the rows of those cases are in the batch.
+-- When the DuckDB variable rebuilt_only is set (after a build that rebuilt only the changed
+-- cases: antismuggling.changes), only the rows of those cases are in the batch.
 -- Money is compared in DECIMAL here (total_minus_parts is exact) and handed over as DOUBLE
 -- for the sign checks only.
 select
@@ -20,5 +20,5 @@ select
     n_persons,
     upload_lag_days
 from marts.fct_cases
-where getvariable('changed_cases_only') is null
+where getvariable('rebuilt_only') is null
    or case_id in (select case_id from staging.stg_changed_cases where rows_changed)

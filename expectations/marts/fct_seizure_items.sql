@@ -1,6 +1,6 @@
 -- Batch of suite marts.fct_seizure_items: every row of the built mart.
--- When the DuckDB variable changed_cases_only is set (after a build that rebuilt only the
--- changed cases: antismuggling.changes), only the rows of those cases are in the batch.
+-- When the DuckDB variable rebuilt_only is set (after a build that rebuilt only the changed
+-- cases: antismuggling.changes), only the rows of those cases are in the batch.
 select
     item_id,
     case_id,
@@ -21,5 +21,5 @@ select
     cast(value_pkr as double)                                           as value_pkr,
     is_notified_item
 from marts.fct_seizure_items
-where getvariable('changed_cases_only') is null
+where getvariable('rebuilt_only') is null
    or case_id in (select case_id from staging.stg_changed_cases where rows_changed)

@@ -35,6 +35,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: Any = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -68,6 +69,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             oldest.dispose()
         return engine
 
+    def has_table(self, table_name: str) -> bool:
+        # Dagster asks before every asset check event it stores (a new engine and a schema
+        # query each time: a third of the cost of storing the event). A table once there
+        # stays until wipe.
+        if table_name in self._tables_found:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            self._tables_found.add(table_name)
+        return found
+
     def watch(self, run_id: str, cursor: str | None, callback) -> None:
         if not self._obs:
             self._obs = Observer()
@@ -77,6 +89,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._close_engines()  # the files go: no connection may write to them after
+        self._tables_found.clear()
         super().wipe()
 
     def dispose(self) -> None:

@@ -18,8 +18,8 @@ the check, never reported as a data failure.
 Each suite run also leaves its expectations' figures in the build warehouse
 (``quality.expectation_results``, replaced suite by suite: ``antismuggling.quality.results``),
 which publication copies into the snapshot as ``meta.expectation_results``. The suite steps
-run before publication (``dagster/priority``), so a snapshot carries the results of its own
-refresh.
+run after the dbt step (Great Expectations imports while dbt runs) and before publication
+(``dagster/priority``), so a snapshot carries the results of its own refresh.
 """
 
 
@@ -68,7 +68,7 @@ class BatchScope:
     since: date | None  # None: the whole table
     description: str
     load: dict[str, object] = field(default_factory=dict)  # figures of the load the rows came from
-    changed_cases_only: bool = False  # a case-scoped mart's batch: the cases the last build rebuilt
+    rebuilt_only: bool = False  # a mart's batch: the rows the last build rebuilt
 
 
 def source_batch_scope(instance: dg.DagsterInstance, key: dg.AssetKey) -> BatchScope:
@@ -113,14 +113,12 @@ def _parse_date(value) -> date | None:
 
 
 def mart_batch_scope(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> BatchScope:
-    """The rows of a mart a suite validates: every row, but for a case-scoped mart
-    (``meta.case_scoped``) after a build that rebuilt only the changed cases, the rows of
-    those cases (the rest stand as validated when they were built)."""
-    if not spec.case_scoped or changes.built_mode(con) != changes.CHANGED_CASES:
+    """The rows of a mart a suite validates: every row, but for a mart rebuilt by key
+    (``meta.rebuilt_only``) after a build that rebuilt only the changed cases, the rows that
+    build rebuilt (the rest stand as validated when they were built)."""
+    if not spec.rebuilt_only or changes.built_mode(con) != changes.CHANGED_CASES:
         return BatchScope(None, "whole mart")
-    n = con.execute("select count(*) from staging.stg_changed_cases where rows_changed").fetchone()[0]
-    return BatchScope(None, f"the {n:,} cases the last build rebuilt (staging.stg_changed_cases)",
-                      changed_cases_only=True)
+    return BatchScope(None, spec.rebuilt_only, rebuilt_only=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +270,7 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
                 scope = None
                 try:
                     scope = source_batch_scope(context.instance, key) if source else mart_batch_scope(con, spec)
-                    outcome = run_suite(spec, con, batch_since=scope.since, changed_cases_only=scope.changed_cases_only)
+                    outcome = run_suite(spec, con, batch_since=scope.since, rebuilt_only=scope.rebuilt_only)
                 except Exception as exc:  # the check errors; the other suites still report
                     errors.append(f"{spec.name}: {type(exc).__name__}: {exc}")
                     context.log.error(f"suite {spec.name} could not run: {type(exc).__name__}: {exc}")

@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -34,6 +35,7 @@ PKT = timezone(timedelta(hours=5))  # Asia/Karachi: UTC+05:00, no daylight savin
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 _INDEX_KEY = "antismuggling_index"
+_PREPARING = threading.Lock()  # one import and one context, whichever thread asks first
 
 
 class ExpectationError(RuntimeError):
@@ -135,19 +137,19 @@ def run_suite(
     con: duckdb.DuckDBPyConnection,
     *,
     batch_since: date | None = None,
-    changed_cases_only: bool = False,
+    rebuilt_only: bool = False,
     now: datetime | None = None,
 ) -> SuiteOutcome:
     """Read the suite's batch from ``con`` and validate it. Raises on any DuckDB error.
 
     ``batch_since``: restrict a source batch to the rows updated on or after that date (the
-    rows an incremental load read); None reads every row. ``changed_cases_only``: restrict a
-    case-scoped mart's batch to the cases the last build rebuilt (``staging.stg_changed_cases``).
+    rows an incremental load read); None reads every row. ``rebuilt_only``: restrict a mart's
+    batch to the rows the last build rebuilt (``meta.rebuilt_only``).
     """
     started = time.perf_counter()
     parameters = {**builtin_parameters(now), **read_parameters(con, spec)}
     variables = {"batch_since": batch_since.isoformat() if batch_since else None,
-                 "changed_cases_only": True if changed_cases_only else None}
+                 "rebuilt_only": True if rebuilt_only else None}
     for name, value in variables.items():
         if value is None:
             con.execute(f"reset variable {name}")
@@ -305,8 +307,22 @@ def _text(value: Any) -> str:
 def prepare() -> float:
     """Import Great Expectations and warm it up (once per process); the seconds it took."""
     started = time.perf_counter()
-    _context()
+    with _PREPARING:
+        _context()
     return time.perf_counter() - started
+
+
+def prepare_in_background() -> None:
+    """Start ``prepare`` in a thread: the step that needs it next finds it done (or waits).
+    Should it fail there, that step's own ``prepare`` tries again and reports why."""
+
+    def warm_up() -> None:
+        try:
+            prepare()
+        except Exception:  # noqa: BLE001 - reported by the step's own call
+            pass
+
+    threading.Thread(target=warm_up, name="prepare-great-expectations", daemon=True).start()
 
 
 @lru_cache(maxsize=1)

@@ -7,9 +7,9 @@ Each suite is two files side by side:
   ``critical`` (a hard rule: the row is kept out of the marts, or the mart is wrong; reported
   as an ERROR) or ``warning`` (a soft rule: the row is flagged and counted; WARN).
   ``meta.asset_key`` names the Dagster asset the suite checks, ``meta.batch`` the SQL file,
-  ``meta.scope`` says in words which rows the batch holds, ``meta.case_scoped`` (marts) that
-  after a build of the changed cases only the batch holds only their rows (the batch SQL
-  filters on the variable ``changed_cases_only``), and ``meta.parameters`` maps a
+  ``meta.scope`` says in words which rows the batch holds, ``meta.rebuilt_only`` (marts) that
+  after a build of the changed cases only the batch holds only the rows that build rebuilt,
+  and which those are (the batch SQL filters on the variable ``rebuilt_only``), and ``meta.parameters`` maps a
   suite parameter (``{"$PARAMETER": name}`` in an expectation) to the SQL that yields its
   value list. ``today_pkt`` (the refresh's local date, Asia/Karachi) is always available.
 - ``<batch>.sql``: one SELECT over the warehouse returning exactly the columns the suite needs.
@@ -43,7 +43,7 @@ class SuiteSpec:
     scope: str
     parameter_sql: dict[str, str] = field(default_factory=dict)
     definition: dict[str, Any] = field(default_factory=dict)
-    case_scoped: bool = False
+    rebuilt_only: str | None = None  # which rows an incremental build rebuilt, in words
 
     @property
     def asset_key_string(self) -> str:
@@ -89,7 +89,7 @@ def load_suite(path: Path, layer: str) -> SuiteSpec:
         scope=meta["scope"],
         parameter_sql={name: str(sql) for name, sql in parameters.items()},
         definition=definition,
-        case_scoped=bool(meta.get("case_scoped")),
+        rebuilt_only=meta.get("rebuilt_only"),
     )
 
 

@@ -14,6 +14,8 @@ from antismuggling.defs.project import (
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.locks import refresh_lock
 
+WAREHOUSE_STEP_PRIORITY = {"dagster/priority": "20"}  # above the suite steps' (defs/checks.py)
+
 
 class WarehouseTranslator(DagsterDbtTranslator):
     """Models are keyed by schema and name (``marts/fct_cases``); sources keep ``raw/<table>``."""
@@ -50,8 +52,14 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
-    @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=WarehouseTranslator())
+    # Before the suite steps (checks.SUITE_STEP_PRIORITY), though they could run first: while
+    # dbt runs this process only waits, and imports Great Expectations for them meanwhile.
+    @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=WarehouseTranslator(),
+                op_tags=WAREHOUSE_STEP_PRIORITY)
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        from antismuggling.quality.runner import prepare_in_background
+
+        prepare_in_background()
         settings = warehouse.settings
         export_dbt_environment(settings)
         with refresh_lock(settings):
