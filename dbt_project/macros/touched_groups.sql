@@ -17,6 +17,11 @@
   that finds a touched table saying `everything` (a stored fact table was missing).
 -#}
 
+{#- The group of each mart rebuilt by groups of cases (columns of fct_cases). -#}
+{% macro route_group() %}{{ return(['seizure_month', 'origin_location_id', 'seizure_location_id', 'destination_location_id']) }}{% endmacro %}
+{% macro formation_month_group() %}{{ return(['seizure_month', 'formation_code']) }}{% endmacro %}
+{% macro seizure_place_group() %}{{ return(['seizure_month', 'seizure_location_id']) }}{% endmacro %}
+
 {#- exists a row of `groups` (SQL) equal to the row of `alias` on every column of `columns` -#}
 {% macro in_groups(alias, columns, groups) -%}
     exists (select 1 from ({{ groups }}) as touched_group
@@ -54,7 +59,7 @@
     month a year later), and whether it rebuilds all (a touched table says `everything`, or the
     first seizure month, which decides whether a last year is known, is not what it was). -#}
 {% macro hs_trend_groups() -%}
-    {%- set touched = touched_case_groups(['seizure_month', 'formation_code']) -%}
+    {%- set touched = touched_case_groups(formation_month_group()) -%}
     select seizure_month, formation_code from ({{ touched }}) as t
     union
     select cast(seizure_month + interval 1 year as date), formation_code from ({{ touched }}) as t
@@ -75,7 +80,7 @@
 {%- endmacro %}
 
 {% macro in_hs_trend_groups(alias, groups=hs_trend_groups()) -%}
-    ({{ all_hs_trend_groups() }} or {{ in_groups(alias, ['seizure_month', 'formation_code'], groups) }})
+    ({{ all_hs_trend_groups() }} or {{ in_groups(alias, formation_month_group(), groups) }})
 {%- endmacro %}
 
 {% macro delete_hs_trend_groups() -%}

@@ -9,7 +9,8 @@ text, in the load's own transaction:
 - ``case``: the ``case_id`` of every changed row of ``cases`` and of its child tables, as it
   is now and as it was (an item moved to another case changes both);
 - ``officer``: the ``officer_id`` of every changed ``officers`` or ``officer_postings`` row
-  (dbt reaches their cases through ``case_officers``);
+  (dbt reaches their cases through ``case_officers``, and rebuilds them only in the models
+  reading officers);
 - ``all``: anything no case key reaches (a full load, a formation or location edit, a new HS
   nomenclature, a table read whole): the next build rebuilds every model from scratch.
 

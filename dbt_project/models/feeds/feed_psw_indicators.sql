@@ -2,7 +2,7 @@
 -- depends_on: {{ ref('int_touched_case_groups') }}
 -- depends_on: {{ ref('fct_cases') }}
 {{ config(materialized='incremental', on_schema_change='fail',
-          pre_hook="{{ delete_touched_case_groups(['seizure_month', 'seizure_location_id']) }}") }}
+          pre_hook="{{ delete_touched_case_groups(seizure_place_group()) }}") }}
 
 -- Feed `psw` (Pakistan Single Window risk management), entity `indicators`, non-nominal:
 -- one row per seizure month x HS code (hs6, else the most specific known level) x origin
@@ -18,7 +18,7 @@ with facts as (
     left join {{ ref('feed__case_persons_summary') }} as p
         on p.case_id = f.case_id
     {% if is_incremental() %}
-    where {{ in_touched_case_groups('f', ['seizure_month', 'seizure_location_id']) }}
+    where {{ in_touched_case_groups('f', seizure_place_group()) }}
     {% endif %}
 ),
 

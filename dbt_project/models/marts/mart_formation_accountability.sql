@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_case_groups') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched_case_groups(['seizure_month', 'formation_code']) }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched_case_groups(formation_month_group()) }}") }}
 
 -- One row per seizing formation and seizure month (formation_code x seizure_month), over the
 -- live cases (fct_cases). formation_code is the case's seizing formation as typed (an
@@ -33,6 +33,6 @@ select
         / nullif(count(*) filter (where is_adjudicated), 0)           as confiscation_rate
 from {{ ref('fct_cases') }} as c
 {% if is_incremental() %}
-where {{ in_touched_case_groups('c', ['seizure_month', 'formation_code']) }}
+where {{ in_touched_case_groups('c', formation_month_group()) }}
 {% endif %}
 group by formation_code, seizure_month

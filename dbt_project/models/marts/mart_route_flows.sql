@@ -1,8 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_case_groups') }}
-{{ config(materialized='incremental',
-          pre_hook="{{ delete_touched_case_groups(['seizure_month', 'origin_location_id', 'seizure_location_id', 'destination_location_id']) }}") }}
-{% set route = ['seizure_month', 'origin_location_id', 'seizure_location_id', 'destination_location_id'] %}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched_case_groups(route_group()) }}") }}
 
 -- One row per seizure month and route (seizure_month x origin_location_id x
 -- seizure_location_id x destination_location_id), over the live cases (fct_cases). A
@@ -18,7 +16,7 @@
 with cases as (
     select * from {{ ref('fct_cases') }} as c
     {% if is_incremental() %}
-    where {{ in_touched_case_groups('c', route) }}
+    where {{ in_touched_case_groups('c', route_group()) }}
     {% endif %}
 ),
 
