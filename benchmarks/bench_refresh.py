@@ -57,7 +57,8 @@ def main() -> None:
         outcome = run_refresh(settings, full=True)
         print(f"full refresh: {time.perf_counter() - started:.1f} s, success={outcome.success} {outcome.error or ''}")
         _print_step_times(outcome.run_id)
-        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        print(f"peak RSS of this process: {_peak_mib(resource.RUSAGE_SELF):.0f} MiB, "
+              f"of its largest child (dbt): {_peak_mib(resource.RUSAGE_CHILDREN):.0f} MiB")
 
     seconds, said = _cli_refresh()
     print(f"`antismuggling refresh` with no change: {seconds:.2f} s: {said}")
@@ -68,6 +69,10 @@ def main() -> None:
     seconds, said = _cli_refresh()
     print(f"`antismuggling refresh` after one day of edits: {seconds:.1f} s: {said}")
     _print_step_times(_last_run_id())
+
+
+def _peak_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _cli_refresh() -> tuple[float, str]:

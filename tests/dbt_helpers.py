@@ -146,7 +146,8 @@ def shared_hs_rows(codes: Iterable[str] | None = None, path: Path = SHARED_HS_CS
         return [row for row in csv.DictReader(fh) if wanted is None or row["hscode"] in wanted]
 
 
-def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path | None = None):
+def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path | None = None,
+            memory_limit: str | None = None):
     """Run dbt in-process against `warehouse` (default: `dbt build`); raise DbtBuildError on failure.
 
     target/ and logs/ go to a temporary directory (or `work_dir`), so parallel runs never
@@ -156,7 +157,8 @@ def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path
 
     from antismuggling.defs.project import dbt_warehouse_environment
 
-    os.environ.update(dbt_warehouse_environment(Path(warehouse).resolve()))
+    limit = {"memory_limit": memory_limit} if memory_limit else {}
+    os.environ.update(dbt_warehouse_environment(Path(warehouse).resolve(), **limit))
     with tempfile.TemporaryDirectory(prefix="dbt-run-", dir=work_dir) as tmp:
         cli_args = [
             *args,

@@ -29,9 +29,13 @@ QUERY_MEMORY_LIMIT_ENV = "ANTISMUGGLING_QUERY_MEMORY_LIMIT"
 QUERY_TIMEOUT_ENV = "ANTISMUGGLING_QUERY_TIMEOUT_SECONDS"
 QUERY_TEMP_DIR_ENV = "ANTISMUGGLING_QUERY_TEMP_DIR"
 QUERY_TEMP_LIMIT_ENV = "ANTISMUGGLING_QUERY_TEMP_LIMIT"
+# DuckDB memory_limit of the build (the load, dbt's connections, the checks): beyond it DuckDB
+# spills to the build's temp directory (build_temp_dir) instead of growing
+BUILD_MEMORY_LIMIT_ENV = "ANTISMUGGLING_BUILD_MEMORY_LIMIT"
+DEFAULT_BUILD_MEMORY_LIMIT = "3GB"
 KEYS = (
     OPS_URL_ENV, HOME_ENV, BIND_ENV, DAGSTER_READ_ONLY_ENV,
-    QUERY_MEMORY_LIMIT_ENV, QUERY_TIMEOUT_ENV, QUERY_TEMP_DIR_ENV, QUERY_TEMP_LIMIT_ENV,
+    QUERY_MEMORY_LIMIT_ENV, QUERY_TIMEOUT_ENV, QUERY_TEMP_DIR_ENV, QUERY_TEMP_LIMIT_ENV, BUILD_MEMORY_LIMIT_ENV,
 )
 GROUP_OR_OTHER = stat.S_IRWXG | stat.S_IRWXO
 # The database the marts and feeds are built in, attached to the build database under this
@@ -69,6 +73,7 @@ class Settings:
     query_timeout_seconds: float = 300.0
     query_temp_limit: str = "10GB"  # DuckDB max_temp_directory_size: spill to disk, but not without end
     query_temp_override: Path | None = None
+    build_memory_limit: str = DEFAULT_BUILD_MEMORY_LIMIT
 
     @property
     def bind_is_loopback(self) -> bool:
@@ -83,6 +88,10 @@ class Settings:
     @property
     def warehouse_dir(self) -> Path:
         return self.home / "warehouse"
+
+    @property
+    def build_temp_dir(self) -> Path:
+        return build_temp_dir(self.warehouse_path)
 
     @property
     def warehouse_path(self) -> Path:
@@ -127,8 +136,13 @@ class Settings:
 
     def ensure_dirs(self) -> None:
         make_private_dir(self.home)
-        for d in (self.warehouse_dir, self.published_dir, self.exports_dir, self.dagster_home):
+        for d in (self.warehouse_dir, self.build_temp_dir, self.published_dir, self.exports_dir, self.dagster_home):
             make_private_dir(d)
+
+
+def build_temp_dir(warehouse_path: Path) -> Path:
+    """Where the build's DuckDB connections spill (beside the build database, private)."""
+    return warehouse_path.parent / "tmp"
 
 
 def load_settings() -> Settings:
@@ -150,6 +164,7 @@ def load_settings() -> Settings:
         query_timeout_seconds=_positive(get(QUERY_TIMEOUT_ENV), QUERY_TIMEOUT_ENV, defaults.query_timeout_seconds),
         query_temp_limit=get(QUERY_TEMP_LIMIT_ENV) or defaults.query_temp_limit,
         query_temp_override=Path(temp_dir).expanduser().resolve() if temp_dir else None,
+        build_memory_limit=get(BUILD_MEMORY_LIMIT_ENV) or defaults.build_memory_limit,
     )
 
 

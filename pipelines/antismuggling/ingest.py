@@ -17,6 +17,7 @@ whatever the format, and needs no timestamp parsing here.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from antismuggling import changes
+from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, DEFAULT_BUILD_MEMORY_LIMIT, build_temp_dir
 from antismuggling.duckdb_extensions import load_extension
 from antismuggling.sqltext import quote_literal
 from antismuggling.store.schema import PRIMARY_KEYS, TABLES, column_names
@@ -79,8 +81,13 @@ class LoadResult:
 
 
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """The build database, under the build's memory limit (the one the pipeline exports for dbt,
+    else the default), spilling beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={
+        "memory_limit": os.environ.get(BUILD_MEMORY_LIMIT_ENV) or DEFAULT_BUILD_MEMORY_LIMIT,
+        "temp_directory": str(build_temp_dir(path)),
+    })
     con.execute("set TimeZone = 'UTC'")
     # Raw tables have no meaningful row order; letting DuckDB write in parallel halves load time.
     con.execute("set preserve_insertion_order = false")

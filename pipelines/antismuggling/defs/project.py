@@ -14,10 +14,14 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from antismuggling.children import child_environment, launcher_for
-from antismuggling.config import DBT_PROJECT_DIR, Settings, make_private_dir, next_snapshot_path
+from antismuggling.config import (
+    BUILD_MEMORY_LIMIT_ENV, DBT_PROJECT_DIR, DEFAULT_BUILD_MEMORY_LIMIT, Settings, build_temp_dir, make_private_dir,
+    next_snapshot_path,
+)
 
 WAREHOUSE_PATH_ENV = "ANTISMUGGLING_WAREHOUSE_PATH"
 NEXT_SNAPSHOT_PATH_ENV = "ANTISMUGGLING_NEXT_SNAPSHOT_PATH"
+BUILD_TEMP_DIR_ENV = "ANTISMUGGLING_BUILD_TEMP_DIR"
 DBT_LAUNCHER = DBT_PROJECT_DIR / "target" / "antismuggling-dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -27,17 +31,20 @@ def export_dbt_environment(settings: Settings) -> None:
     """dbt (a subprocess dagster-dbt starts with this process's environment) finds the warehouse,
     and the launcher this process and its children lock, through the environment; telemetry stays off."""
     os.environ.update(child_environment(settings.children_lock_path, env={}))
-    os.environ.update(dbt_warehouse_environment(settings.warehouse_path))
+    os.environ.update(dbt_warehouse_environment(settings.warehouse_path, settings.build_memory_limit))
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     os.environ["DO_NOT_TRACK"] = "1"
 
 
-def dbt_warehouse_environment(warehouse_path: Path) -> dict[str, str]:
-    """The variables dbt_project/profiles.yml reads: the build database and the one the marts
-    and feeds are built in."""
+def dbt_warehouse_environment(warehouse_path: Path, memory_limit: str = DEFAULT_BUILD_MEMORY_LIMIT) -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads: the build database, the one the marts and
+    feeds are built in, and the build's memory limit and spill directory (read by this
+    process's own connections too: ingest.connect_warehouse)."""
     return {
         WAREHOUSE_PATH_ENV: str(warehouse_path),
         NEXT_SNAPSHOT_PATH_ENV: str(next_snapshot_path(warehouse_path)),
+        BUILD_MEMORY_LIMIT_ENV: memory_limit,
+        BUILD_TEMP_DIR_ENV: str(build_temp_dir(warehouse_path)),
     }
 
 

@@ -1,0 +1,32 @@
+"""The build stays within its memory: every DuckDB connection of the build (the load's and
+the checks' in the pipeline's process, dbt's) runs under the build's memory limit
+(``ANTISMUGGLING_BUILD_MEMORY_LIMIT``) and spills beside the build database beyond it."""
+
+from __future__ import annotations
+
+from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, build_temp_dir, load_settings
+from antismuggling.defs.project import dbt_warehouse_environment
+from antismuggling.ingest import connect_warehouse
+from dbt_helpers import make_warehouse, run_dbt
+
+SETTINGS_SQL = "select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as temp_directory"
+
+
+def test_the_pipelines_connections_take_the_builds_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTISMUGGLING_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(BUILD_MEMORY_LIMIT_ENV, "700MB")
+    settings = load_settings()
+    assert settings.build_memory_limit == "700MB"
+    assert dbt_warehouse_environment(settings.warehouse_path, settings.build_memory_limit)[BUILD_MEMORY_LIMIT_ENV] == "700MB"
+    con = connect_warehouse(settings.warehouse_path)
+    try:
+        assert con.execute(SETTINGS_SQL).fetchone() == ("667.5 MiB", str(build_temp_dir(settings.warehouse_path)))
+    finally:
+        con.close()
+
+
+def test_dbt_builds_under_the_builds_limit(tmp_path):
+    warehouse = make_warehouse(tmp_path, {})
+    result = run_dbt(warehouse, ["show", "--inline", SETTINGS_SQL], memory_limit="700MB")
+    row = result.result.results[0].agate_table.rows[0]
+    assert (row["memory_limit"], row["temp_directory"]) == ("667.5 MiB", str(build_temp_dir(warehouse)))
