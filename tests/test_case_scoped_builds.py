@@ -401,3 +401,28 @@ def test_a_case_before_the_first_month_gives_unchanged_groups_a_last_year(tmp_pa
     run_dbt(rebuilt, AGGREGATE_MODELS)
     assert _aggregates(warehouse) == _aggregates(rebuilt)
     assert query(warehouse, january) == [{"value_pkr_last_year": 0}]
+
+
+def _warnings(result, test_prefix: str) -> int:
+    return sum(r.failures or 0 for r in result.result.results if r.node.name.startswith(test_prefix))
+
+
+def test_an_incremental_build_tests_the_rows_it_rebuilt(tmp_path):
+    """The dbt tests of a model rebuilt by key read, in an incremental build, the rows that
+    build rebuilt (macros/tests_on_rebuilt_rows.sql); a build of everything, and the first
+    build, every row. Three case vehicles without a readable seizure date (a warning each);
+    only case 3 changes: its vehicle alone is tested again."""
+    store = _vehicle_store("JTDBR32E540111111")
+    for row in store["cases"]:
+        row["seizure_at"] = "not a date"
+    warehouse = make_warehouse(tmp_path, store)
+    undated = "not_null_mart_vehicle_recidivism_seizure_date"
+    assert _warnings(run_dbt(warehouse, VEHICLE_MODELS_TESTED), undated) == 3
+    changes.mark_built(warehouse, changes.pending_build(warehouse), changes.EVERYTHING)
+
+    _record_cases(warehouse, 3)
+    assert _warnings(run_dbt(warehouse, VEHICLE_MODELS_TESTED), undated) == 1
+    assert _warnings(run_dbt(warehouse, [*VEHICLE_MODELS_TESTED, "--full-refresh"]), undated) == 3
+
+
+VEHICLE_MODELS_TESTED = ["build", "--select", "+mart_vehicle_recidivism", "--indirect-selection", "cautious"]

@@ -23,12 +23,17 @@
   rebuild them too; every other model rebuilds the cases whose own rows changed.
 -#}
 {% macro in_changed_cases(case_id, through_officers=false) -%}
-    {%- set changed -%}
-        select case_id from {{ ref('stg_changed_cases') }} where {{ 'true' if through_officers else 'rows_changed' }}
-    {%- endset -%}
     (exists (select 1 from {{ source('raw', 'changed_keys') }} where kind = 'all')
-     or {{ case_id }} in ({{ changed }} and case_id is not null)
-     or ({{ case_id }} is null and exists ({{ changed }} and case_id is null)))
+     or {{ case_in(case_id, ref('stg_changed_cases'), through_officers) }})
+{%- endmacro %}
+
+{#- `case_id` is one of the cases of `changed` (stg_changed_cases, by ref or by name). -#}
+{% macro case_in(case_id, changed, through_officers=false) -%}
+    {%- set cases -%}
+        select case_id from {{ changed }} where {{ 'true' if through_officers else 'rows_changed' }}
+    {%- endset -%}
+    ({{ case_id }} in ({{ cases }} and case_id is not null)
+     or ({{ case_id }} is null and exists ({{ cases }} and case_id is null)))
 {%- endmacro %}
 
 {#- The rows of raw `table` with a timestamp (on its PKT date) or a date typed from
@@ -120,8 +125,13 @@
 {%- endmacro %}
 
 {% macro in_touched(key, touched_model, key_column) -%}
-    (exists (select 1 from {{ ref(touched_model) }} where everything)
-     or {{ key }} in (select {{ key_column }} from {{ ref(touched_model) }} where {{ key_column }} is not null))
+    {{ key_in_touched(key, ref(touched_model), key_column) }}
+{%- endmacro %}
+
+{#- `key` is one of the keys of `touched` (a touched table, by ref or by name). -#}
+{% macro key_in_touched(key, touched, key_column) -%}
+    (exists (select 1 from {{ touched }} where everything)
+     or {{ key }} in (select {{ key_column }} from {{ touched }} where {{ key_column }} is not null))
 {%- endmacro %}
 
 {% macro in_touched_vehicles(vehicle_key) -%}

@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 {{ config(materialized='incremental', database=target.database, schema='intermediate',
-          pre_hook="{{ delete_changed_cases() }}") }}
+          pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- Per live case: its people as counts and code lists only, the one way the non-nominal
 -- feeds (cen, psw) may show persons. A table in the build database's intermediate schema,

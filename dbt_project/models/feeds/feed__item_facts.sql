@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 {{ config(materialized='incremental', database=target.database, schema='intermediate',
-          pre_hook="{{ delete_changed_cases() }}") }}
+          pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- One row per live item of a live case with the coded facts the non-nominal feeds carry
 -- (cen items, psw indicators; ncen items beside the text as typed). A table, built once for

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- Feed `ncen`, entity `items`, nominal: one row per live item of a live case
 -- (fct_seizure_items), with the coded facts of the non-nominal feeds beside the text as typed.

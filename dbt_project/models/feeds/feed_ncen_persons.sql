@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- Feed `ncen`, entity `persons`, nominal: one row per live person of a live case
 -- (fct_case_persons). cnic is formatted `12345-1234567-1` when valid, else as typed (trimmed);

@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles', and_changed_cases=true) }}") }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles', and_changed_cases=true) }}",
+          meta={"rebuilt_by": "vehicles_and_cases"}) }}
 
 -- Feed `ncen`, entity `vehicles`, nominal: one row per live case vehicle of a live case
 -- (mart_vehicle_recidivism), numbers as typed (`*_raw`) and normalised, the resolved

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles') }}") }}
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles') }}",
+          meta={"rebuilt_by": "vehicles"}) }}
 
 -- Feed `ntc` (National Targeting Center), entity `vehicles`, nominal: one row per resolved
 -- vehicle (dim_vehicles) seized in at least two live cases, with its numbers (normalised:

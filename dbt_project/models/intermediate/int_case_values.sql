@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- Per live case: the contract's case value and child counts, over live child rows only.
 --   goods_value_pkr   = sum of live items' value_pkr (a missing or non-numeric value counts 0)

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 -- Every seizure item (deleted ones too), with the contract's HS normalisation,
 -- the unit spelling normalised, and its liveness.

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders') }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders') }}",
+          meta={"rebuilt_by": "offenders"}) }}
 
 -- One row per resolved person: the live case persons of live cases with a VALID CNIC
 -- (int_case_persons_cnic), merged on the formatted CNIC. A person without a valid CNIC is

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('vehicles') }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('vehicles') }}",
+          meta={"rebuilt_by": "vehicles"}) }}
 
 -- One row per resolved vehicle (a connected component of live case vehicles sharing a
 -- normalised chassis, engine or registration number; see int_vehicle_components).

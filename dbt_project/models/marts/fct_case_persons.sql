@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders', and_changed_cases=true) }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders', and_changed_cases=true) }}",
+          meta={"rebuilt_by": "offenders_and_cases"}) }}
 
 -- One row per live person on a live case: who was in which case, in what role, with the
 -- CNIC resolved by the contract's rule (NULL unless valid) and the offender it resolves to.

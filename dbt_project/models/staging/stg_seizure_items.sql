@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
+{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+          meta={"rebuilt_by": "cases"}) }}
 
 select
     {{ parse_int('item_id') }}                           as item_id,
