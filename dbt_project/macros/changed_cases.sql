@@ -27,6 +27,19 @@
      or {{ case_in(case_id, ref('stg_changed_cases'), through_officers) }})
 {%- endmacro %}
 
+{#- in_changed_cases of the case id a raw text `column` reads as (parse_int), for a staging
+    model's scan of a whole raw table: try_cast first, which is cheaper than parse_int's
+    pattern and reads the same number wherever parse_int reads one. -#}
+{% macro raw_in_changed_cases(column) -%}
+    {%- set cases -%}
+        select case_id from {{ ref('stg_changed_cases') }} where rows_changed
+    {%- endset -%}
+    (exists (select 1 from {{ source('raw', 'changed_keys') }} where kind = 'all')
+     or (try_cast(trim({{ column }}) as bigint) in ({{ cases }} and case_id is not null)
+         and {{ parse_int(column) }} in ({{ cases }} and case_id is not null))
+     or (exists ({{ cases }} and case_id is null) and {{ parse_int(column) }} is null))
+{%- endmacro %}
+
 {#- `case_id` is one of the cases of `changed` (stg_changed_cases, by ref or by name). -#}
 {% macro case_in(case_id, changed, through_officers=false) -%}
     {%- set cases -%}

@@ -23,5 +23,5 @@ select
     {{ audit_columns() }}
 from {{ source('raw', 'case_vehicles') }}
 {% if is_incremental() %}
-where {{ in_changed_cases(parse_int('case_id')) }}
+where {{ raw_in_changed_cases('case_id') }}
 {% endif %}

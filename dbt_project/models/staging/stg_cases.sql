@@ -33,7 +33,7 @@ with parsed as (
         {{ audit_columns() }}
     from {{ source('raw', 'cases') }}
     {% if is_incremental() %}
-    where {{ in_changed_cases(parse_int('case_id')) }}
+    where {{ raw_in_changed_cases('case_id') }}
     {% endif %}
 )
 
