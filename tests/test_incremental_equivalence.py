@@ -114,6 +114,9 @@ def test_incremental_refreshes_publish_what_a_full_rebuild_publishes(home, tmp_p
         assert 0 < batches["marts.fct_cases"][1] < _count(snapshots[0], "marts.fct_cases")
         assert batches["marts.dim_offenders"][0].startswith("the people the last build rebuilt")
         assert 0 < batches["marts.dim_offenders"][1] < _count(snapshots[0], "marts.dim_offenders")
+        for mart in ("marts.dim_vehicles", "marts.mart_vehicle_recidivism"):
+            assert batches[mart][0].startswith("the vehicles the last build rebuilt")
+            assert batches[mart][1] < _count(snapshots[0], mart)
         assert batches["marts.mart_hs_trends"][0] == "whole mart"
         differences = published_differences(
             incremental.warehouse_path, rebuild.warehouse_path, schemas=("staging", "intermediate"),
