@@ -12,8 +12,10 @@
 
   A model opts in with:
       -- depends_on: {{ ref('stg_changed_cases') }}
-      {{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}") }}
-  and restricts its driving rows with {% if is_incremental() %} where {{ in_changed_cases('x.case_id') }} {% endif %}.
+      {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
+                meta={"rebuilt_by": "cases"}) }}
+  (rebuilt_rows: what each kind deletes; the model's dbt tests read the same rows) and
+  restricts its driving rows with {% if is_incremental() %} where {{ in_changed_cases('x.case_id') }} {% endif %}.
   A child row whose case_id cannot be parsed (NULL) belongs to the NULL case, which is changed
   when any such row changed.
 
@@ -35,9 +37,8 @@
         select case_id from {{ ref('stg_changed_cases') }} where rows_changed
     {%- endset -%}
     (exists (select 1 from {{ source('raw', 'changed_keys') }} where kind = 'all')
-     or (try_cast(trim({{ column }}) as bigint) in ({{ cases }} and case_id is not null)
-         and {{ parse_int(column) }} in ({{ cases }} and case_id is not null))
-     or (exists ({{ cases }} and case_id is null) and {{ parse_int(column) }} is null))
+     or ((try_cast(trim({{ column }}) as bigint) in ({{ cases }}) or exists ({{ cases }} and case_id is null))
+         and {{ case_in(parse_int(column), ref('stg_changed_cases')) }}))
 {%- endmacro %}
 
 {#- `case_id` is one of the cases of `changed` (stg_changed_cases, by ref or by name). -#}
@@ -64,10 +65,42 @@
     where {{ conditions | join('\n       or ') }}
 {%- endmacro %}
 
-{% macro delete_changed_cases(through_officers=false) -%}
+{#- Pre-hook of a model rebuilt by key: it deletes the rows rebuilt_rows gives for the model's
+    meta.rebuilt_by; the model inserts them again from its own select, restricted alike. -#}
+{% macro delete_rebuilt_rows() -%}
     {% if is_incremental() %}
-        delete from {{ this }} where {{ in_changed_cases('case_id', through_officers) }}
+        delete from {{ this }} where {{ rebuilt_rows(config.get('meta')['rebuilt_by']) }}
     {% endif %}
+{%- endmacro %}
+
+{#- The rows a model rebuilt by key (config meta.rebuilt_by) rebuilds in an incremental build:
+      cases                the changed cases' rows (case_id);
+      officer_cases        also the cases of changed officers (models reading officers);
+      vehicles, offenders  the rows of the touched vehicles (vehicle_key) or people
+                           (offender_key): rows depending on their vehicle or person alone;
+      ..._and_cases        those and the changed cases' rows.
+    The tables saying which are read by ref, or with `by_name` by name (the dbt tests:
+    macros/tests_on_rebuilt_rows.sql), where the `all` record (a build of everything) needs no
+    reading either. -#}
+{% macro rebuilt_rows(kind, by_name=false) -%}
+    {%- set relation = stored_relation if by_name else ref -%}
+    {%- set base = kind.replace('_and_cases', '') -%}
+    {%- set touched = {'vehicles': ('int_touched_vehicles', 'vehicle_key'),
+                       'offenders': ('int_touched_offenders', 'offender_key')} -%}
+    {%- if base in ('cases', 'officer_cases') or kind.endswith('_and_cases') -%}
+        {%- set cases = case_in('case_id', relation('stg_changed_cases'), through_officers=kind == 'officer_cases') -%}
+    {%- endif -%}
+    {%- if base in touched -%}
+        {%- set model, key = touched[base] -%}
+        {%- set keys = key_in_touched(key, relation(model), key) -%}
+        {%- set rows = '(' ~ keys ~ ' or ' ~ cases ~ ')' if kind.endswith('_and_cases') else keys -%}
+    {%- elif kind in ('cases', 'officer_cases') -%}
+        {%- set rows = cases -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("meta.rebuilt_by: unknown kind " ~ kind) }}
+    {%- endif -%}
+    {%- if by_name -%}{{ return(rows) }}{%- endif -%}
+    {{ return("(exists (select 1 from " ~ source('raw', 'changed_keys') ~ " where kind = 'all') or " ~ rows ~ ")") }}
 {%- endmacro %}
 
 {#- `and <case_id> in the changed cases` in an incremental build; nothing otherwise. -#}
@@ -153,16 +186,4 @@
 
 {% macro in_touched_offenders(offender_key) -%}
     {{ in_touched(offender_key, 'int_touched_offenders', 'offender_key') }}
-{%- endmacro %}
-
-{#- Pre-hook of a model whose rows depend only on the rows of their vehicle (person) and, with
-    `and_changed_cases`, of their case: it deletes the rows of the touched ones (and of the
-    changed cases); the model inserts them again from the same select, restricted alike
-    (mart_vehicle_recidivism and fct_case_persons: the rows then missing from the table). -#}
-{% macro delete_touched(kind, and_changed_cases=false) -%}
-    {% if is_incremental() %}
-        delete from {{ this }}
-        where {{ in_touched_vehicles('vehicle_key') if kind == 'vehicles' else in_touched_offenders('offender_key') }}
-        {% if and_changed_cases %} or {{ in_changed_cases('case_id') }} {% endif %}
-    {% endif %}
 {%- endmacro %}

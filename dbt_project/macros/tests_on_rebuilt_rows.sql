@@ -7,8 +7,9 @@
   (--full-refresh), in the first build of a warehouse (no earlier build recorded in
   raw._build_state), and by `dbt test` outside a build.
 
-  The rebuilt keys are read from the tables of this build (stg_changed_cases, the touched
-  tables) by name, not by ref: a test's dependencies are fixed when the project is parsed.
+  The rows are those the model's pre-hook deleted (macros/changed_cases.sql, rebuilt_rows),
+  read from the tables of this build by name, not by ref: a test's dependencies are fixed
+  when the project is parsed.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -25,7 +26,6 @@
 {#- The condition on the rows of `relation` an incremental build rebuilt; '' when every row is tested. -#}
 {% macro rebuilt_rows_only(relation) -%}
     {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
-    {%- set kind = none -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
                                           and node.schema == relation.schema and node.database == relation.database -%}
         {%- set kind = node.config.meta.get('rebuilt_by') -%}
@@ -34,22 +34,14 @@
     {{ return('') }}
 {%- endmacro %}
 
+{#- Every row is tested before the first build, or before a table saying what was rebuilt exists. -#}
 {% macro rebuilt_by(kind) -%}
     {%- set build_state = adapter.get_relation(database=target.database, schema='raw', identifier='_build_state') -%}
-    {%- set changed = stored_relation('stg_changed_cases') -%}
-    {%- if build_state is none or changed is none -%}{{ return('') }}{%- endif -%}
-    {%- set cases = case_in('case_id', changed, through_officers=kind == 'officer_cases') -%}
-    {%- set touched = {'vehicles': ('int_touched_vehicles', 'vehicle_key'), 'offenders': ('int_touched_offenders', 'offender_key')} -%}
-    {%- set base = kind.replace('_and_cases', '') -%}
-    {%- if base in touched -%}
-        {%- set table = stored_relation(touched[base][0]) -%}
-        {%- if table is none -%}{{ return('') }}{%- endif -%}
-        {%- set keys = key_in_touched(touched[base][1], table, touched[base][1]) -%}
-        {%- set rows = '(' ~ keys ~ ' or ' ~ cases ~ ')' if kind.endswith('_and_cases') else keys -%}
-    {%- elif kind in ('cases', 'officer_cases') -%}
-        {%- set rows = cases -%}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error("meta.rebuilt_by: unknown kind " ~ kind) }}
-    {%- endif -%}
-    {{ return('(not exists (select 1 from ' ~ build_state ~ ') or ' ~ rows ~ ')') }}
+    {%- if build_state is none -%}{{ return('') }}{%- endif -%}
+    {%- set needed = {'vehicles': ['int_touched_vehicles'], 'offenders': ['int_touched_offenders']}
+                     .get(kind.replace('_and_cases', ''), []) + ['stg_changed_cases'] -%}
+    {%- for name in needed -%}
+        {%- if stored_relation(name) is none -%}{{ return('') }}{%- endif -%}
+    {%- endfor -%}
+    {{ return('(not exists (select 1 from ' ~ build_state ~ ') or ' ~ rebuilt_rows(kind, by_name=true) ~ ')') }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 {{ config(materialized='incremental', database=target.database, schema='intermediate',
-          pre_hook="{{ delete_changed_cases() }}",
+          pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "cases"}) }}
 
 -- Per live case: its people as counts and code lists only, the one way the non-nominal

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_changed_cases() }}",
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "cases"}) }}
 
 -- Feed `ncen`, entity `persons`, nominal: one row per live person of a live case

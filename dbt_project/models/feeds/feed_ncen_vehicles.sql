@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles', and_changed_cases=true) }}",
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "vehicles_and_cases"}) }}
 
 -- Feed `ncen`, entity `vehicles`, nominal: one row per live case vehicle of a live case

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('offenders') }}",
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "offenders"}) }}
 
 -- Feed `ntc`, entity `persons`, nominal: one row per resolved person (dim_offenders: valid

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_touched('vehicles') }}",
+{{ config(materialized='incremental', on_schema_change='fail', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "vehicles"}) }}
 
 -- Feed `ntc` (National Targeting Center), entity `vehicles`, nominal: one row per resolved

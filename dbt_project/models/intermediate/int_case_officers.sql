@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases(through_officers=true) }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "officer_cases"}) }}
 
 -- Every case_officers row (deleted ones too) with its liveness and its officer.

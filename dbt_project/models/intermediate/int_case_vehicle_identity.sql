@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "cases"}) }}
 
 -- The case vehicles that take part in vehicle identity: live case vehicles of live cases

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "cases"}) }}
 
 -- Every seizure item (deleted ones too), with the contract's HS normalisation,

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders') }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "offenders"}) }}
 
 -- One row per resolved person: the live case persons of live cases with a VALID CNIC

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('vehicles') }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "vehicles"}) }}
 
 -- One row per resolved vehicle (a connected component of live case vehicles sharing a

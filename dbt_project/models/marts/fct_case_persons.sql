@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_offenders') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('offenders', and_changed_cases=true) }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "offenders_and_cases"}) }}
 
 -- One row per live person on a live case: who was in which case, in what role, with the

@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_case_groups') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases() }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "cases"}) }}
 
 -- One row per live case (deleted_at is NULL): every one of them, whatever its data quality

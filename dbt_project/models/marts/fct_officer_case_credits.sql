@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_officer_months') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_changed_cases(through_officers=true) }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "officer_cases"}) }}
 
 -- One row per live case and credited officer: the contract's "Officer credit", written once.

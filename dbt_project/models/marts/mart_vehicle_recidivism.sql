@@ -1,6 +1,6 @@
 -- depends_on: {{ ref('stg_changed_cases') }}
 -- depends_on: {{ ref('int_touched_vehicles') }}
-{{ config(materialized='incremental', pre_hook="{{ delete_touched('vehicles') }}",
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_rows() }}",
           meta={"rebuilt_by": "vehicles"}) }}
 
 -- One row per live case vehicle of a live case: which resolved vehicle it is and how often
