@@ -12,7 +12,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 
 from antismuggling.config import load_settings
 from antismuggling.refresh import prepare_dagster_home
-from antismuggling.run_history import OPEN_SHARDS, PooledSqliteEventLogStorage
+from antismuggling.run_history import OPEN_SHARDS, PooledSqliteEventLogStorage, _ShardWatchdog
 
 
 @dg.asset
@@ -59,6 +59,26 @@ def test_a_run_written_by_one_process_is_followed_live_by_another(tmp_path):
                 time.sleep(0.05)
             assert text in seen, f"the watcher did not see {text!r}: {seen}"
         assert (tmp_path / "run-1.db-wal").exists()  # the commits went to the log, the file stayed open
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def test_a_watcher_woken_before_a_commit_is_visible_reads_it_a_moment_later(tmp_path):
+    """A commit's file event can arrive before the commit is readable; the run's last event
+    must not wait for another event that may never come."""
+    writer = PooledSqliteEventLogStorage(str(tmp_path))
+    reader = PooledSqliteEventLogStorage(str(tmp_path))
+    seen: list[str] = []
+    try:
+        writer.store_event(_message("run-1", "first"))
+        watcher = _ShardWatchdog(reader, "run-1", lambda entry, _cursor: seen.append(entry.user_message), None)
+        watcher.on_modified(None)  # the event of a commit not yet published
+        writer.store_event(_message("run-1", "last"))  # and no event after it
+        deadline = time.monotonic() + 5
+        while "last" not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert seen == ["first", "last"]  # each once, though two threads read
     finally:
         reader.dispose()
         writer.dispose()

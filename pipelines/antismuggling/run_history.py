@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+import threading
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +25,9 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy.engine import Connection, Engine
 from watchdog.observers import Observer
+
+# how long after a file event the watcher reads again (see _ShardWatchdog)
+SETTLE_SECONDS = 0.25
 
 # a process reading many runs (the Dagster UI) keeps only the most recently used shards open
 OPEN_SHARDS = 8
@@ -103,14 +107,32 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
 
 class _ShardWatchdog(SqliteEventLogStorageWatchdog):
-    """Dagster's watcher of a run's shard, woken by its write-ahead log as well."""
+    """Dagster's watcher of a run's shard, woken by its write-ahead log as well.
+
+    A commit writes its frames to the log (the file event) before it publishes them in the
+    shared-memory index, so a read woken by the event can miss the commit; if it is the run's
+    last for a while nothing would wake the watcher again. Each event therefore also arms one
+    read a moment later."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._patterns = [self._log_path, f"{self._log_path}-wal"]
+        self._reading = threading.Lock()
+        self._arming = threading.Lock()
+        self._settle_read: threading.Timer | None = None
 
     def on_modified(self, event) -> None:
-        self._process_log()
+        self._read_new_events()
+        with self._arming:  # one pending read: a burst of commits re-arms it
+            if self._settle_read is not None:
+                self._settle_read.cancel()
+            self._settle_read = threading.Timer(SETTLE_SECONDS, self._read_new_events)
+            self._settle_read.daemon = True
+            self._settle_read.start()
+
+    def _read_new_events(self) -> None:
+        with self._reading:  # the observer's thread and the timer's must not deliver twice
+            self._process_log()
 
 
 def _commit_without_fsync(dbapi_connection, _record) -> None:
