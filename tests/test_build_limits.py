@@ -5,6 +5,7 @@ the checks' in the pipeline's process, dbt's) runs under the build's memory limi
 from __future__ import annotations
 
 from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, build_temp_dir, load_settings
+from antismuggling.defs.checks import connect_read_only
 from antismuggling.defs.project import dbt_warehouse_environment
 from antismuggling.ingest import connect_warehouse
 from dbt_helpers import make_warehouse, run_dbt
@@ -18,9 +19,15 @@ def test_the_pipelines_connections_take_the_builds_limit(tmp_path, monkeypatch):
     settings = load_settings()
     assert settings.build_memory_limit == "700MB"
     assert dbt_warehouse_environment(settings.warehouse_path, settings.build_memory_limit)[BUILD_MEMORY_LIMIT_ENV] == "700MB"
+    expected = ("667.5 MiB", str(build_temp_dir(settings.warehouse_path)))
     con = connect_warehouse(settings.warehouse_path)
     try:
-        assert con.execute(SETTINGS_SQL).fetchone() == ("667.5 MiB", str(build_temp_dir(settings.warehouse_path)))
+        assert con.execute(SETTINGS_SQL).fetchone() == expected
+    finally:
+        con.close()
+    con = connect_read_only(settings.warehouse_path)  # the suites' (their batches wait in DuckDB)
+    try:
+        assert con.execute(SETTINGS_SQL).fetchone() == expected
     finally:
         con.close()
 

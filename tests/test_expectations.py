@@ -214,6 +214,42 @@ def test_a_batch_can_be_restricted_to_the_rows_a_load_read(raw_batch):
     assert raw_batch.execute("select getvariable('batch_since')").fetchone()[0] is None
 
 
+def _figures_without_samples(outcome):
+    return [dataclasses.replace(e, sample=()) for e in outcome.expectations]
+
+
+def test_a_batch_validated_in_parts_gives_the_figures_of_the_whole(raw_batch, published_settings):
+    """Every source suite on the hand-built rows (duplicates, orphans, bad values, a failing
+    ``mostly``) and every mart suite on a built warehouse: the same figures, success and
+    samples drawn from the same values, split in 3 or 7 parts as whole."""
+    marts = connect_read_only(published_settings.warehouse_path)
+    try:
+        for spec in load_suites():
+            con = raw_batch if spec.layer == "source" else marts
+            whole = run_suite(spec, con, now=NOW)
+            assert len(runner.chunk_plan(spec.definition, whole.rows, whole.rows)) == 1
+            for chunk_rows in (max(1, whole.rows // 3), max(1, whole.rows // 7)):
+                parts = run_suite(spec, con, now=NOW, chunk_rows=chunk_rows)
+                assert parts.rows == whole.rows
+                assert _figures_without_samples(parts) == _figures_without_samples(whole), (spec.name, chunk_rows)
+                for in_parts, in_whole in zip(parts.expectations, whole.expectations):
+                    assert bool(in_parts.sample) == bool(in_whole.sample), (spec.name, in_whole.label)
+            if spec.name == "source.cases":  # a duplicate of the second key, found in parts too
+                assert "expect_compound_columns_to_be_unique(formation_code, case_no)" in failed_labels(parts)
+    finally:
+        marts.close()
+
+
+def test_the_parts_keep_equal_keys_together_and_each_key_gets_its_own_split():
+    definition = suite("source.cases").definition
+    plan = runner.chunk_plan(definition, rows=2_500_000, chunk_rows=1_000_000)
+    keys = [p.key for p in plan]
+    assert keys == [("case_id",), ("formation_code", "case_no")] and all(p.chunks == 3 for p in plan)
+    assert sorted(i for p in plan for i in p.indexes) == list(range(len(definition["expectations"])))
+    assert plan[1].columns == plan[1].key  # another key's part reads its own columns only
+    assert runner.chunk_plan(definition, rows=999_999, chunk_rows=1_000_000)[0].chunks == 1
+
+
 def test_an_expectation_that_raises_is_an_error_not_a_failure():
     frame = pd.DataFrame({"status": ["SEIZED", "BOGUS"]})
     definition = {

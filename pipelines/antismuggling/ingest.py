@@ -80,14 +80,19 @@ class LoadResult:
         return max(marks) if marks else None
 
 
-def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """The build database, under the build's memory limit (the one the pipeline exports for dbt,
-    else the default), spilling beside it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config={
+def build_connection_config(path: Path) -> dict[str, str]:
+    """The build's memory limit (the one the pipeline exports for dbt, else the default) and
+    where beyond it a connection to the build database ``path`` spills."""
+    return {
         "memory_limit": os.environ.get(BUILD_MEMORY_LIMIT_ENV) or DEFAULT_BUILD_MEMORY_LIMIT,
         "temp_directory": str(build_temp_dir(path)),
-    })
+    }
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """The build database, under the build's memory limit (``build_connection_config``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), config=build_connection_config(path))
     con.execute("set TimeZone = 'UTC'")
     # Raw tables have no meaningful row order; letting DuckDB write in parallel halves load time.
     con.execute("set preserve_insertion_order = false")

@@ -51,9 +51,11 @@ SUITE_STEP_PRIORITY = {"dagster/priority": "10"}
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise FileNotFoundError(f"the warehouse {path} does not exist: nothing was loaded yet")
+    from antismuggling.ingest import build_connection_config
     from antismuggling.publish import attach_next_snapshot
 
-    con = duckdb.connect(str(path), read_only=True)
+    # under the build's memory limit: a suite's batch waits in DuckDB (quality.runner)
+    con = duckdb.connect(str(path), read_only=True, config=build_connection_config(path))
     con.execute("set TimeZone = 'UTC'")
     attach_next_snapshot(con, path, read_only=True)  # the marts' suites read marts.<table>
     return con

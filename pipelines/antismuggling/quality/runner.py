@@ -19,7 +19,7 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -35,6 +35,19 @@ PKT = timezone(timedelta(hours=5))  # Asia/Karachi: UTC+05:00, no daylight savin
 SAMPLE_SIZE = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 _INDEX_KEY = "antismuggling_index"
+# Rows validated at once: pandas and GE hold a part several times over (~1 KB a row of a wide
+# batch), so this bounds a suite's memory whatever the size of the warehouse.
+CHUNK_ROWS = 1_000_000
+_BATCH_TABLE = "antismuggling_suite_batch"
+# expectations whose figures add up over any split of the rows
+_ROW_BY_ROW = frozenset({
+    "expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set", "expect_column_values_to_be_between",
+    "expect_column_values_to_match_regex", "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_pair_values_to_be_equal",
+})
+# ... and those that add up over a split keeping equal values together
+_UNIQUENESS = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 _PREPARING = threading.Lock()  # one import and one context, whichever thread asks first
 
 
@@ -139,12 +152,14 @@ def run_suite(
     batch_since: date | None = None,
     rebuilt_only: bool = False,
     now: datetime | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> SuiteOutcome:
     """Read the suite's batch from ``con`` and validate it. Raises on any DuckDB error.
 
     ``batch_since``: restrict a source batch to the rows updated on or after that date (the
     rows an incremental load read); None reads every row. ``rebuilt_only``: restrict a mart's
-    batch to the rows the last build rebuilt (``meta.rebuilt_only``).
+    batch to the rows the last build rebuilt (``meta.rebuilt_only``). A batch of more than
+    ``chunk_rows`` rows is validated in parts (``chunk_plan``), with the same figures.
     """
     started = time.perf_counter()
     parameters = {**builtin_parameters(now), **read_parameters(con, spec)}
@@ -156,25 +171,121 @@ def run_suite(
         else:
             con.execute(f"set variable {name} = ?", [value])
     try:
-        # Through Arrow: strings convert several times faster than with .df().
-        table = con.execute(spec.batch_sql).fetch_arrow_table()
-        frame = _nanosecond_datetimes(table.to_pandas(date_as_object=False))
-        del table
+        # Kept in DuckDB (which spills beyond its memory limit), handed to pandas a part at a time.
+        con.execute(f"create or replace temp table {_BATCH_TABLE} as {spec.batch_sql}")
     finally:
         for name in variables:
             con.execute(f"reset variable {name}")
     read_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    expectations = validate_frame(spec.definition, frame, parameters)
+    validate_seconds = 0.0
+    try:
+        rows = con.execute(f"select count(*) from {_BATCH_TABLE}").fetchone()[0]
+        outcomes: dict[int, list[ExpectationOutcome]] = {}
+        for part in chunk_plan(spec.definition, rows, chunk_rows):
+            for chunk_sql in part.chunk_sql():
+                started = time.perf_counter()
+                # Through Arrow: strings convert several times faster than with .df().
+                frame = _nanosecond_datetimes(con.execute(chunk_sql).fetch_arrow_table().to_pandas(date_as_object=False))
+                read_seconds += time.perf_counter() - started
+                started = time.perf_counter()
+                for outcome in validate_frame(part.definition, frame, parameters):
+                    index = part.indexes[outcome.index]
+                    outcomes.setdefault(index, []).append(replace(outcome, index=index))
+                del frame
+                validate_seconds += time.perf_counter() - started
+    finally:
+        con.execute(f"drop table if exists {_BATCH_TABLE}")
     return SuiteOutcome(
         suite=spec.name,
         asset_key=spec.asset_key,
         scope=spec.scope,
-        rows=len(frame),
+        rows=rows,
         read_seconds=round(read_seconds, 3),
-        validate_seconds=round(time.perf_counter() - started, 3),
-        expectations=expectations,
+        validate_seconds=round(validate_seconds, 3),
+        expectations=[combine_outcomes(outcomes[i]) for i in sorted(outcomes)],
     )
+
+
+@dataclass(frozen=True)
+class ValidationPart:
+    """Some of a suite's expectations, validated over the batch in ``chunks`` parts split by
+    the hash of ``key`` (rows with equal keys in the same part) or, without a key, by row."""
+
+    definition: dict[str, Any]  # the suite with these expectations only
+    indexes: tuple[int, ...]  # their places in the whole suite
+    columns: tuple[str, ...] | None  # None: every column of the batch
+    key: tuple[str, ...] = ()
+    chunks: int = 1
+
+    def chunk_sql(self) -> list[str]:
+        columns = "*" if self.columns is None else ", ".join(_quoted(c) for c in self.columns)
+        if self.chunks == 1:
+            return [f"select {columns} from {_BATCH_TABLE}"]
+        split = f"hash({', '.join(_quoted(c) for c in self.key)})" if self.key else "rowid"
+        return [f"select {columns} from {_BATCH_TABLE} where {split} % {self.chunks} = {i}" for i in range(self.chunks)]
+
+
+def chunk_plan(definition: dict[str, Any], rows: int, chunk_rows: int) -> list[ValidationPart]:
+    """How to validate a batch of ``rows`` rows at most about ``chunk_rows`` at a time.
+
+    A row-by-row expectation gives the same figures summed over any split of the rows; a
+    uniqueness expectation only over a split that keeps equal values together: the parts of
+    the first uniqueness key's hash carry every expectation but the other keys' uniqueness,
+    and each other key is validated on its own columns, split by its own hash. A suite with
+    any other kind of expectation (an aggregate) is validated whole."""
+    expectations = definition["expectations"]
+    chunks = math.ceil(rows / chunk_rows) if chunk_rows > 0 else 1
+    if chunks <= 1 or any(e["type"] not in _ROW_BY_ROW | _UNIQUENESS for e in expectations):
+        return [ValidationPart(definition, tuple(range(len(expectations))), None)]
+    by_key: dict[tuple[str, ...], list[int]] = {}
+    for i, e in enumerate(expectations):
+        if e["type"] in _UNIQUENESS:
+            by_key.setdefault(_columns(e["kwargs"]), []).append(i)
+    keys = list(by_key)
+    main_key = keys[0] if keys else ()
+    main = [i for i, e in enumerate(expectations) if e["type"] not in _UNIQUENESS or i in by_key.get(main_key, [])]
+    parts = [ValidationPart(_subset(definition, main), tuple(main), None, main_key, chunks)]
+    for key in keys[1:]:
+        parts.append(ValidationPart(_subset(definition, by_key[key]), tuple(by_key[key]), key, key, chunks))
+    return parts
+
+
+def combine_outcomes(parts: list[ExpectationOutcome]) -> ExpectationOutcome:
+    """One expectation's outcome over the whole batch from its outcomes over the parts, by GE's
+    own rule: of the rows considered (evaluated less missing), the share unexpected may be at
+    most 1 - mostly; none considered is a success."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    errored = next((p for p in parts if p.error is not None), None)
+    if errored is not None:
+        return errored
+    evaluated = sum(p.evaluated or 0 for p in parts)
+    unexpected = sum(p.unexpected or 0 for p in parts)
+    missing = None if all(p.missing is None for p in parts) else sum(p.missing or 0 for p in parts)
+    considered = evaluated - (missing or 0)
+    success = considered == 0 or (considered - unexpected) / considered >= (first.mostly if first.mostly is not None else 1.0)
+    sample: list[str] = []
+    for value in (v for p in parts for v in p.sample):
+        if value not in sample and len(sample) < SAMPLE_SIZE:
+            sample.append(value)
+    return replace(
+        first,
+        success=success,
+        evaluated=evaluated,
+        unexpected=unexpected,
+        missing=missing,
+        unexpected_percent=None if considered == 0 else unexpected / considered * 100,
+        sample=tuple(sample),
+    )
+
+
+def _subset(definition: dict[str, Any], indexes: list[int]) -> dict[str, Any]:
+    return {**definition, "expectations": [definition["expectations"][i] for i in indexes]}
+
+
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _nanosecond_datetimes(frame):
