@@ -147,8 +147,9 @@ def shared_hs_rows(codes: Iterable[str] | None = None, path: Path = SHARED_HS_CS
 
 
 def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path | None = None,
-            memory_limit: str | None = None):
-    """Run dbt in-process against `warehouse` (default: `dbt build`); raise DbtBuildError on failure.
+            memory_limit: str | None = None, project_dir: Path = DBT_PROJECT_DIR):
+    """Run dbt in-process against `warehouse` (default: `dbt build` of the project, or of another
+    `project_dir` through the project's profile); raise DbtBuildError on failure.
 
     target/ and logs/ go to a temporary directory (or `work_dir`), so parallel runs never
     share state. Returns the dbtRunnerResult.
@@ -162,7 +163,7 @@ def run_dbt(warehouse: Path, args: Sequence[str] = ("build",), *, work_dir: Path
     with tempfile.TemporaryDirectory(prefix="dbt-run-", dir=work_dir) as tmp:
         cli_args = [
             *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
+            "--project-dir", str(project_dir),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(Path(tmp) / "target"),
             "--log-path", str(Path(tmp) / "logs"),

@@ -4,6 +4,8 @@ the checks' in the pipeline's process, dbt's) runs under the build's memory limi
 
 from __future__ import annotations
 
+import duckdb
+
 from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, build_temp_dir, load_settings
 from antismuggling.defs.checks import connect_read_only
 from antismuggling.defs.project import dbt_warehouse_environment
@@ -37,3 +39,25 @@ def test_dbt_builds_under_the_builds_limit(tmp_path):
     result = run_dbt(warehouse, ["show", "--inline", SETTINGS_SQL], memory_limit="700MB")
     row = result.result.results[0].agate_table.rows[0]
     assert (row["memory_limit"], row["temp_directory"]) == ("667.5 MiB", str(build_temp_dir(warehouse)))
+
+
+def test_a_build_goes_on_after_a_model_spilled(tmp_path):
+    """Once a query has spilled, DuckDB refuses to be told its temp directory again: the nodes
+    after it must not be (dbt-duckdb's `settings` are set again on each node's cursor)."""
+    project = tmp_path / "spill_project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: spill_probe\nversion: '1.0'\nprofile: antismuggling\nmodels:\n  +materialized: table\n"
+    )
+    # sorting ~150 MB of text under a 64 MB limit spills
+    (project / "models" / "sorted_hashes.sql").write_text(
+        "select md5(cast(range as varchar)) || md5(cast(-range as varchar)) as h from range(1500000) order by h"
+    )
+    (project / "models" / "after_spill.sql").write_text("select count(*) as n from {{ ref('sorted_hashes') }}")
+    warehouse = tmp_path / "build.duckdb"
+    run_dbt(warehouse, ["run", "--threads", "1"], memory_limit="64MB", project_dir=project)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select n from main.after_spill").fetchone() == (1_500_000,)
+    finally:
+        con.close()
