@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pytest
 from antismuggling.config import load_settings
@@ -22,7 +23,7 @@ from antismuggling.defs.resources import WarehouseResource
 from antismuggling.publish import connect_published
 from antismuggling.quality import runner
 from antismuggling.quality.runner import run_suite, validate_frame
-from antismuggling.quality.suites import SEVERITIES, load_suites
+from antismuggling.quality.suites import SEVERITIES, SuiteSpec, load_suites
 from dbt_helpers import make_warehouse
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)  # today_pkt = 2026-03-01
@@ -238,6 +239,23 @@ def test_a_batch_validated_in_parts_gives_the_figures_of_the_whole(raw_batch, pu
                 assert "expect_compound_columns_to_be_unique(formation_code, case_no)" in failed_labels(parts)
     finally:
         marts.close()
+
+
+def test_a_suite_without_a_key_is_split_by_row(tmp_path):
+    con = duckdb.connect()
+    con.execute("create table t as select range as n, case when range % 97 = 0 then null else range % 5 end as k from range(1000)")
+    spec = SuiteSpec(
+        name="t", layer="marts", path=tmp_path / "t.json", asset_key=("t",), batch_sql="select * from t", scope="all",
+        definition={"name": "t", "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "k", "mostly": 0.985}, "severity": "critical"},
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "k", "max_value": 3}, "severity": "warning"},
+        ]},
+    )
+    whole = run_suite(spec, con, now=NOW)
+    parts = run_suite(spec, con, now=NOW, chunk_rows=300)
+    assert [p.chunks for p in runner.chunk_plan(spec.definition, 1000, 300)] == [4]
+    assert _figures_without_samples(parts) == _figures_without_samples(whole)
+    assert [(e.success, e.unexpected) for e in whole.expectations] == [(True, 11), (False, 198)]
 
 
 def test_the_parts_keep_equal_keys_together_and_each_key_gets_its_own_split():
