@@ -49,9 +49,10 @@ banded as (
 
 select
     case_id,
-    count(*)                                                    as n_offenders,
-    array_to_string(list_sort(list_distinct(list(nationality_code))), ';') as offender_nationalities,
-    array_to_string(list_sort(list_distinct(list(gender_code))), ';')      as offender_genders,
-    array_to_string(list_sort(list_distinct(list(age_band))), ';')         as offender_age_bands
+    count(*) over per_case                                      as n_offenders,
+    {{ joined_distinct('nationality_code', 'per_case') }}       as offender_nationalities,
+    {{ joined_distinct('gender_code', 'per_case') }}            as offender_genders,
+    {{ joined_distinct('age_band', 'per_case') }}               as offender_age_bands
 from banded
-group by case_id
+window per_case as (partition by case_id)
+qualify row_number() over per_case = 1

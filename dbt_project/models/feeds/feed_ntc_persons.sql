@@ -26,10 +26,11 @@ rows_ as (
 lists as (
     select
         offender_key,
-        nullif(array_to_string(list_sort(list_distinct(list(formation_code))), ';'), '')             as formations,
-        nullif(array_to_string(list_sort(list_distinct(list(nullif(trim(passport_no), '')))), ';'), '') as passports_seen
+        nullif({{ joined_distinct('formation_code', 'per_offender') }}, '')                    as formations,
+        nullif({{ joined_distinct("nullif(trim(passport_no), '')", 'per_offender') }}, '')     as passports_seen
     from rows_
-    group by offender_key
+    window per_offender as (partition by offender_key)
+    qualify row_number() over per_offender = 1
 ),
 
 latest as (

@@ -26,13 +26,14 @@ rows_ as (
 typed as (
     select
         vehicle_key,
-        nullif(array_to_string(list_sort(list_distinct(list(nullif(trim(registration_no_raw), '')))), ';'), '') as registration_nos_typed,
-        nullif(array_to_string(list_sort(list_distinct(list(nullif(trim(chassis_no_raw), '')))), ';'), '')      as chassis_nos_typed,
-        nullif(array_to_string(list_sort(list_distinct(list(nullif(trim(engine_no_raw), '')))), ';'), '')       as engine_nos_typed,
-        nullif(array_to_string(list_sort(list_distinct(list(vehicle_type))), ';'), '')                          as vehicle_types,
-        nullif(array_to_string(list_sort(list_distinct(list(formation_code))), ';'), '')                        as formations
+        nullif({{ joined_distinct("nullif(trim(registration_no_raw), '')", 'per_vehicle') }}, '') as registration_nos_typed,
+        nullif({{ joined_distinct("nullif(trim(chassis_no_raw), '')", 'per_vehicle') }}, '')      as chassis_nos_typed,
+        nullif({{ joined_distinct("nullif(trim(engine_no_raw), '')", 'per_vehicle') }}, '')       as engine_nos_typed,
+        nullif({{ joined_distinct('vehicle_type', 'per_vehicle') }}, '')                          as vehicle_types,
+        nullif({{ joined_distinct('formation_code', 'per_vehicle') }}, '')                        as formations
     from rows_
-    group by vehicle_key
+    window per_vehicle as (partition by vehicle_key)
+    qualify row_number() over per_vehicle = 1
 ),
 
 latest as (

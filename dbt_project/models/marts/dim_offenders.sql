@@ -53,12 +53,13 @@ case_facts as (
 typed as (
     select
         cnic,
-        count(*)                                     as n_appearances,
-        list_sort(list_distinct(list(role)))         as roles,
-        list_sort(list_distinct(list(full_name)))    as names_seen,
-        count(*) filter (where custody_status = 'ARRESTED') as n_times_arrested
+        count(*) over per_person                     as n_appearances,
+        {{ sorted_distinct('role', 'per_person') }}  as roles,
+        {{ sorted_distinct('full_name', 'per_person') }} as names_seen,
+        count(*) filter (where custody_status = 'ARRESTED') over per_person as n_times_arrested
     from persons
-    group by cnic
+    window per_person as (partition by cnic)
+    qualify row_number() over per_person = 1
 ),
 
 co_offenders as (

@@ -26,13 +26,14 @@ with credited as (
     select
         case_id,
         officer_id,
-        list_sort(list_distinct(list(role)))         as roles
+        {{ sorted_distinct('role', 'per_officer') }}   as roles
     from {{ ref('int_case_officers') }}
     where is_in_marts
     {% if is_incremental() %}
     and {{ in_changed_cases('case_id', through_officers=true) }}
     {% endif %}
-    group by case_id, officer_id
+    window per_officer as (partition by case_id, officer_id)
+    qualify row_number() over per_officer = 1
 ),
 
 cases as (
