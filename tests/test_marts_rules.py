@@ -479,16 +479,19 @@ def test_cnic_variants_merge_into_one_offender(warehouse):
 
 # --- the union-find itself ----------------------------------------------------------------------------------
 
-def _components_function():
+def _components_function(edges_per_slice: int | None = None):
     spec = importlib.util.spec_from_file_location(
         "int_vehicle_components", DBT_PROJECT_DIR / "models" / "intermediate" / "int_vehicle_components.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if edges_per_slice:
+        module.EDGES_PER_SLICE = edges_per_slice
     return module.components
 
 
-def test_union_find_long_chain_in_any_order():
-    components = _components_function()
+@pytest.mark.parametrize("edges_per_slice", [None, 7_777])  # the edges in one slice, or in many
+def test_union_find_long_chain_in_any_order(edges_per_slice):
+    components = _components_function(edges_per_slice)
     n = 200_000
     ids = np.arange(1, n + 1, dtype=np.int64) * 10
     # a single chain 1-2-3-...-n whose links arrive in random order and point either way
