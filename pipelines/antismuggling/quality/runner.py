@@ -19,10 +19,10 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from collections.abc import Iterator
 from typing import Any
 
 import duckdb
