@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import random
 import re
 import sqlite3
 from datetime import date
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from antismuggling.store import catalogue
-from antismuggling.store.generate import generate_store
+from antismuggling.store.generate import _World, _choice, generate_store
 from antismuggling.store.schema import PRIMARY_KEYS, TABLES, StoreNotEmptyError, column_names, create_schema
 from antismuggling.store.urls import parse_store_url, redact_url
 
@@ -725,6 +726,30 @@ def test_plates_chassis_and_repeat_vehicles_typed_differently(store):
         where (a.plate = '' or a.plate = 'UNREGISTERED') and c.chassis in ('', 'NA')""",
     )
     assert chains > 0
+
+
+def _identifier_collisions(cases: int, draws: int) -> float:
+    """Share of `draws` new vehicles, drawn as a store of `cases` cases would, whose plate,
+    chassis or engine number another of them already has."""
+    world = _World(cases, seed=3, as_of=date(2026, 6, 1))
+    r = random.Random(5)
+    seen: set[tuple[str, tuple[str, str]]] = set()
+    collided = 0
+    for _ in range(draws):
+        vehicle = world.new_vehicle(r, _choice(r, range(len(catalogue.VEHICLE_MODELS))), None, ncp=False)
+        numbers = [(kind, n) for kind, n in (("plate", vehicle.plate), ("chassis", vehicle.chassis),
+                                             ("engine", vehicle.engine)) if n is not None]
+        collided += any(number in seen for number in numbers)
+        seen.update(numbers)
+    return collided / draws
+
+
+def test_vehicle_numbers_collide_by_chance_no_more_often_in_a_larger_store():
+    # Ten times the vehicles of a store ten times as large: without number spaces that grow
+    # with the store, chance collisions (each one merging two vehicles) are ten times as common.
+    small, large = _identifier_collisions(1_000_000, 20_000), _identifier_collisions(10_000_000, 200_000)
+    assert small > 0.01  # the draw is large enough to see collisions at all
+    assert large < 1.5 * small, (small, large)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------

@@ -71,18 +71,40 @@ flagged as (
     from vehicles
 ),
 
-earlier as (
+-- Earlier seizures are counted per vehicle and date, then summed date by date: a window over
+-- every row of a vehicle would take each row's frame of a vehicle seen thousands of times.
+seizures_by_date as (
     select
-        *,
-        count(seizure_date) over earlier_dates                    as n_earlier_rows,
-        count(*) filter (where is_first_of_case) over earlier_dates  as n_earlier_cases,
-        count(*) filter (where is_first_of_formation) over earlier_dates as n_earlier_formations
+        vehicle_key,
+        seizure_date,
+        count(*)                                       as n_rows,
+        count(*) filter (where is_first_of_case)       as n_first_of_case,
+        count(*) filter (where is_first_of_formation)  as n_first_of_formation
     from flagged
+    where seizure_date is not null
+    group by vehicle_key, seizure_date
+),
+
+earlier_by_date as (
+    select
+        vehicle_key,
+        seizure_date,
+        coalesce(sum(n_rows) over earlier_dates, 0)::bigint                as n_earlier_rows,
+        coalesce(sum(n_first_of_case) over earlier_dates, 0)::bigint       as n_earlier_cases,
+        coalesce(sum(n_first_of_formation) over earlier_dates, 0)::bigint  as n_earlier_formations
+    from seizures_by_date
     window earlier_dates as (
         partition by vehicle_key
-        order by seizure_date asc nulls last
-        range between unbounded preceding and interval 1 day preceding
+        order by seizure_date
+        rows between unbounded preceding and 1 preceding
     )
+),
+
+earlier as (
+    select f.*, e.n_earlier_rows, e.n_earlier_cases, e.n_earlier_formations
+    from flagged as f
+    left join earlier_by_date as e
+        on e.vehicle_key = f.vehicle_key and e.seizure_date = f.seizure_date
 )
 
 select

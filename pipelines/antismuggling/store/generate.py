@@ -572,6 +572,11 @@ class _World:
         self.start_day = _epoch_day(date(as_of.year - 9, 7, 1))  # the store went live
         self.end_day = _epoch_day(as_of)
         self.end = self.end_day * DAY  # every timestamp is before this instant
+        # Vehicle numbers are drawn at random, and a number two vehicles share makes them one
+        # vehicle: beyond a million cases the number spaces grow with the store (plates carry a
+        # registration year, serials more digits), or chance collisions would chain millions of
+        # vehicles into one. Up to a million cases the store is as it always was.
+        self.identifier_blocks = max(1, math.ceil(cases / 1_000_000))
         self.clock = _Clock(_epoch_day(date(1940, 1, 1)), self.end_day + 800)
         rng = np.random.default_rng([seed, 0])
         self.r = random.Random(int(rng.integers(2**62)))
@@ -1036,6 +1041,7 @@ class _World:
         """A physical vehicle: its plate (if any), chassis and engine numbers as issued."""
         model = cat.VEHICLE_MODELS[model_index]
         plate: tuple[str, str] | None
+        blocks = self.identifier_blocks
         if model.vehicle_type == "BOAT":
             plate = (_choice(r, ("GWD-FB", "PSN-FB", "JWN-FB", "ORM-FB", "KHI-FB")), f"{r.randrange(1, 9999):04d}")
         elif ncp and r.random() < 0.55:
@@ -1045,11 +1051,13 @@ class _World:
             series = cat.PLATE_SERIES[province or _choice(r, self.plate_provinces)]
             letters, n_digits = _choice(r, series)
             plate = (letters, str(10 ** (n_digits - 1) + _below(r, 9 * 10 ** (n_digits - 1))))
+        if plate is not None and blocks > 1:
+            plate = (f"{plate[0]}-{(self.as_of.year - _below(r, blocks)) % 100:02d}", plate[1])
         chassis = None
         if model.frames:
             digits = 6 if model.vehicle_type == "MOTORCYCLE" else 7
-            chassis = (_choice(r, model.frames), str(10 ** (digits - 1) + _below(r, 9 * 10 ** (digits - 1))))
-        engine = (_choice(r, model.engines), str(10**5 + _below(r, 10**7 - 10**5)))
+            chassis = (_choice(r, model.frames), str(10 ** (digits - 1) + _below(r, 9 * 10 ** (digits - 1) * blocks)))
+        engine = (_choice(r, model.engines), str(10**5 + _below(r, (10**7 - 10**5) * blocks)))
         return _Vehicle(
             model_index,
             plate,
