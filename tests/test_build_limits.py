@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import duckdb
 
-from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, build_temp_dir, load_settings
+from antismuggling.config import BUILD_MEMORY_LIMIT_ENV, CHECK_MEMORY_LIMIT_ENV, build_temp_dir, load_settings
 from antismuggling.defs.checks import connect_read_only
 from antismuggling.defs.project import dbt_warehouse_environment
 from antismuggling.ingest import connect_warehouse
+from antismuggling.publish import POINTER_NAME, connect_published
 from dbt_helpers import make_warehouse, run_dbt
 
 SETTINGS_SQL = "select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as temp_directory"
@@ -18,8 +19,9 @@ SETTINGS_SQL = "select current_setting('memory_limit') as memory_limit, current_
 def test_the_pipelines_connections_take_the_builds_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("ANTISMUGGLING_HOME", str(tmp_path / "home"))
     monkeypatch.setenv(BUILD_MEMORY_LIMIT_ENV, "700MB")
+    monkeypatch.setenv(CHECK_MEMORY_LIMIT_ENV, "300MB")
     settings = load_settings()
-    assert settings.build_memory_limit == "700MB"
+    assert (settings.build_memory_limit, settings.check_memory_limit) == ("700MB", "300MB")
     assert dbt_warehouse_environment(settings.warehouse_path, settings.build_memory_limit)[BUILD_MEMORY_LIMIT_ENV] == "700MB"
     expected = ("667.5 MiB", str(build_temp_dir(settings.warehouse_path)))
     con = connect_warehouse(settings.warehouse_path)
@@ -27,9 +29,24 @@ def test_the_pipelines_connections_take_the_builds_limit(tmp_path, monkeypatch):
         assert con.execute(SETTINGS_SQL).fetchone() == expected
     finally:
         con.close()
-    con = connect_read_only(settings.warehouse_path)  # the suites' (their batches wait in DuckDB)
+    # the suites' own limit (their batches wait in DuckDB), spilling where the build does
+    con = connect_read_only(settings.warehouse_path, settings.check_memory_limit)
     try:
-        assert con.execute(SETTINGS_SQL).fetchone() == expected
+        assert con.execute(SETTINGS_SQL).fetchone() == ("286.1 MiB", expected[1])
+    finally:
+        con.close()
+
+
+def test_the_reconciliation_reads_the_snapshot_under_the_checks_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTISMUGGLING_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(CHECK_MEMORY_LIMIT_ENV, "300MB")
+    settings = load_settings()
+    settings.published_dir.mkdir(parents=True)
+    duckdb.connect(str(settings.published_dir / "snapshot-1.duckdb")).close()
+    (settings.published_dir / POINTER_NAME).write_text("snapshot-1.duckdb\n")
+    con = connect_published(settings)
+    try:
+        assert con.execute(SETTINGS_SQL).fetchone() == ("286.1 MiB", str(build_temp_dir(settings.warehouse_path)))
     finally:
         con.close()
 

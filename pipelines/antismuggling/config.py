@@ -29,13 +29,19 @@ QUERY_MEMORY_LIMIT_ENV = "ANTISMUGGLING_QUERY_MEMORY_LIMIT"
 QUERY_TIMEOUT_ENV = "ANTISMUGGLING_QUERY_TIMEOUT_SECONDS"
 QUERY_TEMP_DIR_ENV = "ANTISMUGGLING_QUERY_TEMP_DIR"
 QUERY_TEMP_LIMIT_ENV = "ANTISMUGGLING_QUERY_TEMP_LIMIT"
-# DuckDB memory_limit of the build (the load, dbt's connections, the checks): beyond it DuckDB
+# DuckDB memory_limit of the build (the load, dbt's connections): beyond it DuckDB
 # spills to the build's temp directory (build_temp_dir) instead of growing
 BUILD_MEMORY_LIMIT_ENV = "ANTISMUGGLING_BUILD_MEMORY_LIMIT"
 DEFAULT_BUILD_MEMORY_LIMIT = "3GB"
+# DuckDB memory_limit of the expectation suites' connection: it only holds a suite's batch, which
+# spills, while pandas takes a part of it at a time beside it (quality.runner); measured at 10M
+# cases, 1GB instead of the build's 3GB lowered the suites' peak from 4.1 to 2.5 GB for 6% more time
+CHECK_MEMORY_LIMIT_ENV = "ANTISMUGGLING_CHECK_MEMORY_LIMIT"
+DEFAULT_CHECK_MEMORY_LIMIT = "1GB"
 KEYS = (
     OPS_URL_ENV, HOME_ENV, BIND_ENV, DAGSTER_READ_ONLY_ENV,
     QUERY_MEMORY_LIMIT_ENV, QUERY_TIMEOUT_ENV, QUERY_TEMP_DIR_ENV, QUERY_TEMP_LIMIT_ENV, BUILD_MEMORY_LIMIT_ENV,
+    CHECK_MEMORY_LIMIT_ENV,
 )
 GROUP_OR_OTHER = stat.S_IRWXG | stat.S_IRWXO
 # The database the marts and feeds are built in, attached to the build database under this
@@ -74,6 +80,7 @@ class Settings:
     query_temp_limit: str = "10GB"  # DuckDB max_temp_directory_size: spill to disk, but not without end
     query_temp_override: Path | None = None
     build_memory_limit: str = DEFAULT_BUILD_MEMORY_LIMIT
+    check_memory_limit: str = DEFAULT_CHECK_MEMORY_LIMIT
 
     @property
     def bind_is_loopback(self) -> bool:
@@ -165,6 +172,7 @@ def load_settings() -> Settings:
         query_temp_limit=get(QUERY_TEMP_LIMIT_ENV) or defaults.query_temp_limit,
         query_temp_override=Path(temp_dir).expanduser().resolve() if temp_dir else None,
         build_memory_limit=get(BUILD_MEMORY_LIMIT_ENV) or defaults.build_memory_limit,
+        check_memory_limit=get(CHECK_MEMORY_LIMIT_ENV) or defaults.check_memory_limit,
     )
 
 

@@ -33,7 +33,7 @@ import dagster as dg
 import duckdb
 
 from antismuggling import changes
-from antismuggling.config import PROJECT_ROOT
+from antismuggling.config import DEFAULT_CHECK_MEMORY_LIMIT, PROJECT_ROOT
 from antismuggling.defs.assets.publish import PUBLISHED_KEY
 from antismuggling.defs.resources import WarehouseResource
 from antismuggling.quality.suites import SuiteSpec, load_suites
@@ -48,14 +48,15 @@ SEVERITY = {"ERROR": dg.AssetCheckSeverity.ERROR, "WARN": dg.AssetCheckSeverity.
 SUITE_STEP_PRIORITY = {"dagster/priority": "10"}
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path, memory_limit: str = DEFAULT_CHECK_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise FileNotFoundError(f"the warehouse {path} does not exist: nothing was loaded yet")
     from antismuggling.ingest import build_connection_config
     from antismuggling.publish import attach_next_snapshot
 
-    # under the build's memory limit: a suite's batch waits in DuckDB (quality.runner)
-    con = duckdb.connect(str(path), read_only=True, config=build_connection_config(path))
+    # a suite's batch waits in DuckDB (quality.runner), spilling beside the build's
+    config = {**build_connection_config(path), "memory_limit": memory_limit}
+    con = duckdb.connect(str(path), read_only=True, config=config)
     con.execute("set TimeZone = 'UTC'")
     attach_next_snapshot(con, path, read_only=True)  # the marts' suites read marts.<table>
     return con
@@ -261,7 +262,7 @@ def build_suite_checks(name: str, suites: list[SuiteSpec], *, source: bool) -> d
         ran: list[str] = []
         run_id = context.run.run_id
         context.log.info(f"Great Expectations ready in {prepare():.1f} s")
-        con = connect_read_only(warehouse.settings.warehouse_path)
+        con = connect_read_only(warehouse.settings.warehouse_path, warehouse.settings.check_memory_limit)
         try:
             for spec in suites:
                 key = dg.AssetKey(list(spec.asset_key))
@@ -338,7 +339,7 @@ def reconciliation_check(context: dg.AssetCheckExecutionContext, warehouse: Ware
 
     settings = warehouse.settings
     started = time.perf_counter()
-    raw = connect_read_only(settings.warehouse_path)
+    raw = connect_read_only(settings.warehouse_path, settings.check_memory_limit)
     try:
         marts = connect_published(settings)
         try:
