@@ -33,9 +33,10 @@ QUERY_TEMP_LIMIT_ENV = "ANTISMUGGLING_QUERY_TEMP_LIMIT"
 # spills to the build's temp directory (build_temp_dir) instead of growing
 BUILD_MEMORY_LIMIT_ENV = "ANTISMUGGLING_BUILD_MEMORY_LIMIT"
 DEFAULT_BUILD_MEMORY_LIMIT = "3GB"
-# DuckDB memory_limit of the expectation suites' connection: it only holds a suite's batch, which
-# spills, while pandas takes a part of it at a time beside it (quality.runner); measured at 10M
-# cases, 1GB instead of the build's 3GB lowered the suites' peak from 4.1 to 2.5 GB for 6% more time
+# DuckDB memory_limit of the checks' connections (the suites, the reconciliation): a suite's only
+# holds its batch, which spills, while pandas takes a part of it at a time beside it
+# (quality.runner); at 10M cases 1GB instead of 3GB lowered the suites' peak from 4.1 to 2.5 GB
+# for 6% more time
 CHECK_MEMORY_LIMIT_ENV = "ANTISMUGGLING_CHECK_MEMORY_LIMIT"
 DEFAULT_CHECK_MEMORY_LIMIT = "1GB"
 KEYS = (
