@@ -80,11 +80,11 @@ class LoadResult:
         return max(marks) if marks else None
 
 
-def build_connection_config(path: Path) -> dict[str, str]:
-    """The build's memory limit (the one the pipeline exports for dbt, else the default) and
-    where beyond it a connection to the build database ``path`` spills."""
+def build_connection_config(path: Path, memory_limit: str | None = None) -> dict[str, str]:
+    """A memory limit (``memory_limit``, else the build's: the one the pipeline exports for dbt,
+    else the default) and where beyond it a connection beside the build database ``path`` spills."""
     return {
-        "memory_limit": os.environ.get(BUILD_MEMORY_LIMIT_ENV) or DEFAULT_BUILD_MEMORY_LIMIT,
+        "memory_limit": memory_limit or os.environ.get(BUILD_MEMORY_LIMIT_ENV) or DEFAULT_BUILD_MEMORY_LIMIT,
         "temp_directory": str(build_temp_dir(path)),
     }
 

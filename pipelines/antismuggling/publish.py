@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from antismuggling.access.scope import PERSON_TOKEN_SECRET_KEY, add_person_tokens, person_secret, secret_id
-from antismuggling.config import NEXT_SNAPSHOT_ALIAS, Settings, build_temp_dir, make_private_dir, next_snapshot_path
+from antismuggling.config import NEXT_SNAPSHOT_ALIAS, Settings, make_private_dir, next_snapshot_path
 from antismuggling.quality.results import copy_into as copy_expectation_results
 from antismuggling.sqltext import quote_literal
 
@@ -71,7 +71,9 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise NothingPublishedError(
             f"no marts are published under {settings.published_dir}: run `antismuggling refresh` first"
         )
-    config = {"memory_limit": settings.check_memory_limit, "temp_directory": str(build_temp_dir(settings.warehouse_path))}
+    from antismuggling.ingest import build_connection_config
+
+    config = build_connection_config(settings.warehouse_path, settings.check_memory_limit)
     con = duckdb.connect(str(path), read_only=True, config=config)
     con.execute("set TimeZone = 'UTC'")
     return con

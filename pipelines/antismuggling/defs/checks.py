@@ -55,8 +55,7 @@ def connect_read_only(path: Path, memory_limit: str = DEFAULT_CHECK_MEMORY_LIMIT
     from antismuggling.publish import attach_next_snapshot
 
     # a suite's batch waits in DuckDB (quality.runner), spilling beside the build's
-    config = {**build_connection_config(path), "memory_limit": memory_limit}
-    con = duckdb.connect(str(path), read_only=True, config=config)
+    con = duckdb.connect(str(path), read_only=True, config=build_connection_config(path, memory_limit))
     con.execute("set TimeZone = 'UTC'")
     attach_next_snapshot(con, path, read_only=True)  # the marts' suites read marts.<table>
     return con
